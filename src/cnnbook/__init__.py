@@ -1,0 +1,69 @@
+"""cnnbook: the numerics behind the interactive textbook on convolutional networks.
+
+Everything works on NCHW arrays with filters shaped (K, C, KH, KW) and follows
+PyTorch's conventions (cross-correlation, floor in the output-size formula),
+in plain numpy. Plotting and widgets live in :mod:`cnnbook.plots` and
+:mod:`cnnbook.widgets`, so ``import cnnbook`` needs neither matplotlib nor a display.
+"""
+
+from .conv import conv2d, conv2d_backward, conv_transpose2d
+from .gradcheck import gradient_check, numerical_gradient, relative_error
+from .losses import (
+    binary_cross_entropy,
+    relu,
+    relu_backward,
+    sigmoid,
+    softmax,
+    softmax_cross_entropy,
+)
+from .naive import (
+    conv2d_backward_naive,
+    conv2d_naive,
+    max_pool2d_backward_naive,
+    max_pool2d_naive,
+)
+from .pool import (
+    avg_pool2d,
+    avg_pool2d_backward,
+    lp_pool2d,
+    lp_pool2d_backward,
+    max_pool2d,
+    max_pool2d_backward,
+)
+from .shapes import (
+    conv_output_size,
+    conv_transpose_output_size,
+    pool_output_size,
+    receptive_field,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "avg_pool2d",
+    "avg_pool2d_backward",
+    "binary_cross_entropy",
+    "conv2d",
+    "conv2d_backward",
+    "conv2d_backward_naive",
+    "conv2d_naive",
+    "conv_output_size",
+    "conv_transpose2d",
+    "conv_transpose_output_size",
+    "gradient_check",
+    "lp_pool2d",
+    "lp_pool2d_backward",
+    "max_pool2d",
+    "max_pool2d_backward",
+    "max_pool2d_backward_naive",
+    "max_pool2d_naive",
+    "numerical_gradient",
+    "pool_output_size",
+    "receptive_field",
+    "relative_error",
+    "relu",
+    "relu_backward",
+    "sigmoid",
+    "softmax",
+    "softmax_cross_entropy",
+]

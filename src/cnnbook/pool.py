@@ -1,0 +1,293 @@
+"""Max, average and L_p pooling over each channel, with their gradients.
+
+Pooling reuses the strided window view of :mod:`cnnbook.conv`: every window is
+a view, reduced over its last two axes. Backward loops over the KHxKW offsets
+inside a window (not over output positions) and adds a strided slice per
+offset, so overlapping windows accumulate their gradients as they must.
+"""
+
+from numbers import Real
+
+import numpy as np
+
+from ._validate import as_float_array, pair
+from .conv import ConvGeometry, _check_dout, _pad, _windows
+from .shapes import pool_output_size
+
+
+def pool_geometry(x, kernel_size, stride=None, padding=0, ceil_mode=False):
+    """Validate pooling arguments; returns ``(x, geom)``.
+
+    With ``ceil_mode`` the last window may run past the padded input; the
+    geometry then pads extra rows and columns at the bottom and right, which
+    the caller fills with a value that does not change the result.
+    """
+    x = as_float_array(x, "x", 4, layout="(N, C, H, W)")
+    if 0 in x.shape:
+        raise ValueError(f"x must not be empty, got x.shape={x.shape}")
+    kernel = pair(kernel_size, "kernel_size")
+    strides = kernel if stride is None else pair(stride, "stride")
+    ph, pw = pair(padding, "padding", minimum=0)
+    out_hw = pool_output_size(x.shape[2:], kernel, strides, (ph, pw), ceil_mode)
+    pads = []
+    for n, p, k, s, n_out in zip(x.shape[2:], (ph, pw), kernel, strides, out_hw):
+        needed = (n_out - 1) * s + k  # padded length the last window reaches
+        pads.append((p, max(p, needed - n - p)))
+    return x, ConvGeometry(kernel, strides, (1, 1), tuple(pads), out_hw)
+
+
+def _scatter_windows(per_offset, x_shape, geom, dtype):
+    """Sum ``per_offset(i, j)`` (N, C, H_out, W_out) back onto the input pixels."""
+    N, C, H, W = x_shape
+    H_out, W_out = geom.out_hw
+    KH, KW = geom.kernel
+    sh, sw = geom.stride
+    (top, bottom), (left, right) = geom.pads
+    dxp = np.zeros((N, C, H + top + bottom, W + left + right), dtype=dtype)
+    for i in range(KH):
+        for j in range(KW):
+            dxp[:, :, i:i + sh * (H_out - 1) + 1:sh, j:j + sw * (W_out - 1) + 1:sw] += per_offset(i, j)
+    return dxp[:, :, top:top + H, left:left + W]
+
+
+# ----------------------------------------------------------------- max pooling
+
+def max_pool2d_forward(x, geom):
+    """Max pooling on validated input; also returns the argmax of every window."""
+    N, C, _, _ = x.shape
+    H_out, W_out = geom.out_hw
+    KH, KW = geom.kernel
+    windows = _windows(_pad(x, geom.pads, -np.inf), geom)        # (N, C, H_out, W_out, KH, KW)
+    flat = windows.reshape(N, C, H_out, W_out, KH * KW)           # (N, C, H_out, W_out, KH*KW)
+    argmax = flat.argmax(axis=-1)  # first maximum wins a tie, as in PyTorch
+    out = np.take_along_axis(flat, argmax[..., None], axis=-1)[..., 0]
+    return out, argmax
+
+
+def max_pool2d_backward_from_argmax(dout, argmax, x_shape, geom):
+    """Route each upstream gradient to the input that won its window."""
+    KW = geom.kernel[1]
+    return _scatter_windows(
+        lambda i, j: np.where(argmax == i * KW + j, dout, 0), x_shape, geom, dout.dtype
+    )
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False):
+    """Max pooling over each channel separately.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size``. A stride smaller than the kernel gives
+        overlapping windows.
+    padding : int or (int, int)
+        Implicit -inf padding, at most half the kernel.
+    ceil_mode : bool
+        Keep a partial window at the bottom and right edges.
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, H_out, W_out)
+        See :func:`cnnbook.pool_output_size` for H_out and W_out.
+
+    Examples
+    --------
+    >>> x = np.array([[[[1, 2, 5, 6], [3, 4, 7, 8], [0, 0, 1, 1], [0, 9, 1, 1]]]])
+    >>> max_pool2d(x, 2)
+    array([[[[4., 8.],
+             [9., 1.]]]])
+    """
+    x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
+    return max_pool2d_forward(x, geom)[0]
+
+
+def max_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, ceil_mode=False):
+    """Gradient of :func:`max_pool2d` with respect to its input.
+
+    Each upstream gradient goes to the position that held its window's maximum
+    (the first one in row-major order on a tie, as in PyTorch); a pixel that
+    wins several overlapping windows receives the sum.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C, H_out, W_out)
+    x : ndarray, shape (N, C, H, W)
+    kernel_size, stride, padding, ceil_mode
+        As given to :func:`max_pool2d`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+
+    Examples
+    --------
+    >>> x = np.array([[[[1., 3., 2.], [0., 1., 0.], [0., 0., 0.]]]])
+    >>> max_pool2d_backward(np.ones((1, 1, 2, 2)), x, 2, stride=1)  # 3 and the centre 1 each win two windows
+    array([[[[0., 2., 0.],
+             [0., 2., 0.],
+             [0., 0., 0.]]]])
+    """
+    x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
+    dout = _check_dout(dout, (*x.shape[:2], *geom.out_hw)).astype(x.dtype, copy=False)
+    _, argmax = max_pool2d_forward(x, geom)
+    return max_pool2d_backward_from_argmax(dout, argmax, x.shape, geom)
+
+
+# ------------------------------------------------------------- average pooling
+
+def avg_divisor(x_shape, geom, count_include_pad):
+    """The number each window's sum is divided by, shape (H_out, W_out).
+
+    Follows PyTorch: with ``count_include_pad`` the padding counts but the
+    extra cells of a ceil-mode window do not; without it only real pixels count.
+    """
+    factors = []
+    for n, (p, _), k, s, n_out in zip(x_shape[2:], geom.pads, geom.kernel, geom.stride, geom.out_hw):
+        start = np.arange(n_out) * s - p
+        end = np.minimum(start + k, n + p)
+        if count_include_pad:
+            factors.append(end - start)
+        else:
+            factors.append(np.minimum(end, n) - np.maximum(start, 0))
+    return np.outer(*factors)
+
+
+def _check_bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {name}={value!r}")
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """Average pooling over each channel separately.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    kernel_size, stride, padding, ceil_mode
+        As in :func:`max_pool2d`; padding is with zeros.
+    count_include_pad : bool
+        Whether padded zeros count in the average (PyTorch's default, True).
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, H_out, W_out)
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> avg_pool2d(x, 2)
+    array([[[[ 2.5,  4.5],
+             [10.5, 12.5]]]])
+    """
+    _check_bool(count_include_pad, "count_include_pad")
+    x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
+    sums = _windows(_pad(x, geom.pads), geom).sum(axis=(4, 5))  # (N, C, H_out, W_out)
+    return sums / avg_divisor(x.shape, geom, count_include_pad)
+
+
+def avg_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, ceil_mode=False,
+                        count_include_pad=True):
+    """Gradient of :func:`avg_pool2d`: each window shares its gradient equally.
+
+    ``dx[p] = sum over windows w containing p of dout[w] / divisor[w]``.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C, H_out, W_out)
+    x : ndarray, shape (N, C, H, W)
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+
+    Examples
+    --------
+    >>> avg_pool2d_backward(np.ones((1, 1, 1, 1)), np.zeros((1, 1, 2, 2)), 2)
+    array([[[[0.25, 0.25],
+             [0.25, 0.25]]]])
+    """
+    _check_bool(count_include_pad, "count_include_pad")
+    x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
+    dout = _check_dout(dout, (*x.shape[:2], *geom.out_hw)).astype(x.dtype, copy=False)
+    share = dout / avg_divisor(x.shape, geom, count_include_pad)
+    return _scatter_windows(lambda i, j: share, x.shape, geom, x.dtype)
+
+
+# --------------------------------------------------------------- L_p pooling
+
+def _check_p(p):
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, Real) or not p >= 1:
+        raise ValueError(f"p must be a real number >= 1 (2 gives L2 pooling), got p={p!r}")
+    return float(p)
+
+
+def _lp_forward(x, geom, p):
+    """L_p pooling on validated input; also returns the window view."""
+    windows = _windows(_pad(x, geom.pads), geom)                       # (N, C, H_out, W_out, KH, KW)
+    out = np.maximum((windows ** p).sum(axis=(4, 5)), 0) ** (1 / p)    # (N, C, H_out, W_out)
+    return out, windows
+
+
+def lp_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, p=2):
+    """L_p pooling: ``(sum of x**p over the window) ** (1/p)``; p=2 is L2 pooling.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    kernel_size, stride, padding, ceil_mode
+        As in :func:`avg_pool2d` (zero padding).
+    p : float
+        At least 1. p=1 sums the window (for non-negative inputs); large p
+        approaches max pooling.
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, H_out, W_out)
+
+    Notes
+    -----
+    PyTorch's ``lp_pool2d`` has no padding argument; with ``padding=0`` and
+    ``ceil_mode=False`` the two agree. For odd p, negative sums are clipped to 0.
+
+    Examples
+    --------
+    >>> x = np.array([[[[3., 4.], [0., 0.]]]])
+    >>> lp_pool2d(x, 2)
+    array([[[[5.]]]])
+    """
+    p = _check_p(p)
+    x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
+    return _lp_forward(x, geom, p)[0]
+
+
+def lp_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, ceil_mode=False, p=2):
+    """Gradient of :func:`lp_pool2d` with respect to its input.
+
+    For an output ``y = (sum x_i**p)**(1/p)``, ``dy/dx_i = x_i**(p-1) / y**(p-1)``
+    (``x_i / y`` for L2). Where ``y == 0`` the gradient is taken as 0.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C, H_out, W_out)
+    x : ndarray, shape (N, C, H, W)
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+
+    Examples
+    --------
+    >>> x = np.array([[[[3., 4.], [0., 0.]]]])
+    >>> lp_pool2d_backward(np.ones((1, 1, 1, 1)), x, 2)
+    array([[[[0.6, 0.8],
+             [0. , 0. ]]]])
+    """
+    p = _check_p(p)
+    x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
+    dout = _check_dout(dout, (*x.shape[:2], *geom.out_hw)).astype(x.dtype, copy=False)
+    out, windows = _lp_forward(x, geom, p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(out > 0, dout / out ** (p - 1), 0.0)  # (N, C, H_out, W_out)
+    return _scatter_windows(lambda i, j: scale * windows[..., i, j] ** (p - 1), x.shape, geom, x.dtype)
