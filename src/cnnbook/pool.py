@@ -25,10 +25,11 @@ def pool_geometry(x, kernel_size, stride=None, padding=0, ceil_mode=False):
     x = as_float_array(x, "x", 4, layout="(N, C, H, W)")
     if 0 in x.shape:
         raise ValueError(f"x must not be empty, got x.shape={x.shape}")
+    # pool_output_size validates every argument and quotes it as the caller wrote it
+    out_hw = pool_output_size(x.shape[2:], kernel_size, stride, padding, ceil_mode)
     kernel = pair(kernel_size, "kernel_size")
     strides = kernel if stride is None else pair(stride, "stride")
     ph, pw = pair(padding, "padding", minimum=0)
-    out_hw = pool_output_size(x.shape[2:], kernel, strides, (ph, pw), ceil_mode)
     pads = []
     for n, p, k, s, n_out in zip(x.shape[2:], (ph, pw), kernel, strides, out_hw):
         needed = (n_out - 1) * s + k  # padded length the last window reaches
@@ -184,7 +185,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     _check_bool(count_include_pad, "count_include_pad")
     x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
     sums = _windows(_pad(x, geom.pads), geom).sum(axis=(4, 5))  # (N, C, H_out, W_out)
-    return sums / avg_divisor(x.shape, geom, count_include_pad)
+    return sums / avg_divisor(x.shape, geom, count_include_pad).astype(x.dtype)
 
 
 def avg_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -211,7 +212,7 @@ def avg_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, ceil_mode=
     _check_bool(count_include_pad, "count_include_pad")
     x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
     dout = _check_dout(dout, (*x.shape[:2], *geom.out_hw)).astype(x.dtype, copy=False)
-    share = dout / avg_divisor(x.shape, geom, count_include_pad)
+    share = dout / avg_divisor(x.shape, geom, count_include_pad).astype(x.dtype)
     return _scatter_windows(lambda i, j: share, x.shape, geom, x.dtype)
 
 
