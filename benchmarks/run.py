@@ -1,0 +1,326 @@
+"""cnnbook's performance suite: each kernel beside its loop twin and PyTorch.
+
+Run from the repository root::
+
+    python benchmarks/run.py              # full suite (about two minutes on 2 cores)
+    python benchmarks/run.py --quick      # tiny shapes, one repeat: a smoke run
+
+For every case it prints the op, shape and dtype; the median time of the loop
+("naive") version, of cnnbook and of PyTorch's CPU kernels (when torch is
+installed, with the same number of threads); the cnnbook/PyTorch ratio; and
+the achieved GFLOP/s as a fraction of a numpy matmul of equal work measured
+in the same run. PyTorch is only a yardstick here, never a dependency.
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import cnnbook as cb
+from cnnbook import models
+from cnnbook.data import load_digits
+
+try:
+    import torch
+except ImportError:  # the suite still runs, without the PyTorch column
+    torch = None
+
+
+@dataclass
+class Row:
+    op: str
+    shape: str
+    dtype: str
+    naive_ms: float = None
+    ms: float = None
+    torch_ms: float = None
+    matmul_ms: float = None  # numpy matmul of the same FLOPs, for the efficiency column
+    gflop: float = None
+    notes: list = field(default_factory=list)
+
+    @property
+    def ratio(self):
+        return self.ms / self.torch_ms if self.ms and self.torch_ms else None
+
+
+def median_ms(fn, repeat, warmup=1):
+    """Median wall time of ``fn()`` in milliseconds over ``repeat`` runs."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times)
+
+
+# ------------------------------------------------------------------ conv
+
+def conv_case(x_shape, w_shape, stride, padding, dtype, repeat, naive=False):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(x_shape).astype(dtype)
+    w = rng.standard_normal(w_shape).astype(dtype)
+    b = rng.standard_normal(w_shape[0]).astype(dtype)
+    out = cb.conv2d(x, w, b, stride, padding)
+    dout = rng.standard_normal(out.shape).astype(dtype)
+    N, C, _, _ = x_shape
+    K, _, KH, KW = w_shape
+    _, _, H_out, W_out = out.shape
+    row = Row("conv2d fwd+bwd", f"{x_shape}x{w_shape} s{stride} p{padding}", np.dtype(dtype).name)
+
+    def ours():
+        cb.conv2d(x, w, b, stride, padding)
+        cb.conv2d_backward(dout, x, w, stride, padding)
+
+    row.ms = median_ms(ours, repeat)
+    if naive:
+        def loops():
+            cb.conv2d_naive(x, w, b, stride, padding)
+            cb.conv2d_backward_naive(dout, x, w, stride, padding)
+        row.naive_ms = median_ms(loops, 1, warmup=0)
+    # Three GEMMs of the same size: forward, dw and dx.
+    M, Kd = N * H_out * W_out, C * KH * KW
+    a = rng.standard_normal((M, Kd)).astype(dtype)
+    m = rng.standard_normal((Kd, K)).astype(dtype)
+    row.matmul_ms = 3 * median_ms(lambda: a @ m, repeat)
+    row.gflop = 3 * 2 * M * Kd * K / 1e9
+    if torch is not None:
+        xt = torch.from_numpy(x).requires_grad_()
+        wt = torch.from_numpy(w).requires_grad_()
+        bt = torch.from_numpy(b).requires_grad_()
+        dt = torch.from_numpy(dout)
+
+        def theirs():
+            xt.grad = wt.grad = bt.grad = None
+            torch.nn.functional.conv2d(xt, wt, bt, stride, padding).backward(dt)
+
+        row.torch_ms = median_ms(theirs, repeat)
+    return row
+
+
+# --------------------------------------------------------------- pooling
+
+def pool_case(kind, shape, dtype, repeat, naive=False):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape).astype(dtype)
+    forward = {"max": cb.max_pool2d, "avg": cb.avg_pool2d}[kind]
+    backward = {"max": cb.max_pool2d_backward, "avg": cb.avg_pool2d_backward}[kind]
+    dout = rng.standard_normal(forward(x, 2, 2).shape).astype(dtype)
+    row = Row(f"{kind}_pool2d 2x2/2 fwd+bwd", str(shape), np.dtype(dtype).name)
+
+    def ours():
+        forward(x, 2, 2)
+        backward(dout, x, 2, 2)
+
+    row.ms = median_ms(ours, repeat)
+    if naive and kind == "max":
+        def loops():
+            cb.max_pool2d_naive(x, 2, 2)
+            cb.max_pool2d_backward_naive(dout, x, 2, 2)
+        row.naive_ms = median_ms(loops, 1, warmup=0)
+    if torch is not None:
+        tfun = {"max": torch.nn.functional.max_pool2d, "avg": torch.nn.functional.avg_pool2d}[kind]
+        xt = torch.from_numpy(x).requires_grad_()
+        dt = torch.from_numpy(dout)
+
+        def theirs():
+            xt.grad = None
+            tfun(xt, 2, 2).backward(dt)
+
+        row.torch_ms = median_ms(theirs, repeat)
+    return row
+
+
+# ------------------------------------------------------------ LeNet epoch
+
+def to_torch(model):
+    """The same network in PyTorch, with cnnbook's initial weights copied over."""
+    layers = []
+    for layer in model.layers:
+        name = type(layer).__name__
+        if name == "Conv2d":
+            K, C, KH, KW = layer.params["weight"].shape
+            t = torch.nn.Conv2d(C, K, (KH, KW), stride=layer.stride, padding=layer.padding)
+        elif name == "Linear":
+            out_f, in_f = layer.params["weight"].shape
+            t = torch.nn.Linear(in_f, out_f)
+        elif name == "ReLU":
+            t = torch.nn.ReLU()
+        elif name == "MaxPool2d":
+            t = torch.nn.MaxPool2d(layer.kernel_size, layer.stride)
+        elif name == "AvgPool2d":
+            t = torch.nn.AvgPool2d(layer.kernel_size, layer.stride)
+        elif name == "Flatten":
+            t = torch.nn.Flatten()
+        else:
+            raise ValueError(f"no PyTorch twin for layer {name}")
+        if "weight" in layer.params:
+            with torch.no_grad():
+                t.weight.copy_(torch.from_numpy(layer.params["weight"]))
+                t.bias.copy_(torch.from_numpy(layer.params["bias"]))
+        layers.append(t)
+    return torch.nn.Sequential(*layers).double()
+
+
+def lenet_epoch_case(repeat, quick):
+    images, labels = load_digits()
+    if quick:
+        images, labels = images[:256], labels[:256]
+    cfg = models.DIGITS_TRAINING
+    row = Row("digits LeNet, 1 epoch", f"{images.shape} batch {cfg['batch_size']}", "float64")
+
+    def ours():
+        model = models.digits_lenet(np.random.default_rng(0))
+        opt = cb.optim.SGD(model, lr=cfg["lr"], momentum=cfg["momentum"])
+        models.train_epoch(model, opt, images, labels, cfg["batch_size"], rng=np.random.default_rng(1))
+
+    row.ms = median_ms(ours, repeat)
+    if torch is not None:
+        x_all = torch.from_numpy(images)
+        y_all = torch.from_numpy(labels)
+
+        def theirs():
+            net = to_torch(models.digits_lenet(np.random.default_rng(0)))
+            opt = torch.optim.SGD(net.parameters(), lr=cfg["lr"], momentum=cfg["momentum"])
+            order = np.random.default_rng(1).permutation(len(images))
+            for start in range(0, len(order), cfg["batch_size"]):
+                idx = torch.from_numpy(order[start:start + cfg["batch_size"]])
+                opt.zero_grad()
+                torch.nn.functional.cross_entropy(net(x_all[idx]), y_all[idx]).backward()
+                opt.step()
+
+        row.torch_ms = median_ms(theirs, repeat)
+    return row
+
+
+# -------------------------------------------------------- widget latency
+
+def widget_cases(repeat):
+    """Median time from setting a control's value to the explorer's updated output."""
+    from cnnbook import widgets
+
+    rows = []
+    for name in sorted(n for n in dir(widgets) if n.endswith("_explorer")):
+        explorer = getattr(widgets, name)()
+        times = []
+        for control in explorer.controls.values():
+            options = _values_to_try(control)
+            for value in options * max(1, repeat // max(1, len(options))):
+                start = time.perf_counter()
+                control.value = value  # the explorer redraws synchronously
+                times.append((time.perf_counter() - start) * 1e3)
+        row = Row(f"widget {name}", f"{len(times)} slider moves", "-")
+        row.ms = statistics.median(times) if times else None
+        rows.append(row)
+    return rows
+
+
+def _values_to_try(control):
+    if hasattr(control, "options") and control.options:
+        values = list(getattr(control, "_options_values", None) or control.options)
+        return [v[1] if isinstance(v, tuple) else v for v in values][:4]
+    if hasattr(control, "min") and hasattr(control, "max"):
+        lo, hi = control.min, control.max
+        return sorted({lo, (lo + hi) // 2, hi, control.value})
+    return []
+
+
+# ----------------------------------------------------------------- report
+
+def _fmt(value, spec="{:.2f}"):
+    return "-" if value is None else spec.format(value)
+
+
+def machine_description(threads):
+    lines = [f"python {platform.python_version()}, numpy {np.__version__}, "
+             f"{platform.machine()}, {os.cpu_count()} logical cores, {threads} thread(s) for BLAS and PyTorch"]
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), None)
+        if model:
+            lines.append(f"cpu: {model}")
+    except OSError:
+        pass
+    if torch is not None:
+        lines.append(f"torch {torch.__version__}")
+    return "\n".join(lines)
+
+
+def print_table(rows, out=sys.stdout):
+    header = ["op", "shape", "dtype", "naive ms", "cnnbook ms", "torch ms", "cnnbook/torch",
+              "fast vs naive", "GFLOP/s", "of matmul"]
+    table = []
+    for r in rows:
+        gflops = r.gflop / (r.ms / 1e3) if r.gflop and r.ms else None
+        table.append([
+            r.op, r.shape, r.dtype, _fmt(r.naive_ms, "{:.0f}"), _fmt(r.ms), _fmt(r.torch_ms),
+            _fmt(r.ratio, "{:.2f}x"), _fmt(r.naive_ms / r.ms if r.naive_ms else None, "{:.0f}x"),
+            _fmt(gflops, "{:.1f}"), _fmt(r.matmul_ms / r.ms if r.matmul_ms else None, "{:.0%}"),
+        ])
+    print("| " + " | ".join(header) + " |", file=out)
+    print("|" + "|".join("---" for _ in header) + "|", file=out)
+    for line in table:
+        print("| " + " | ".join(line) + " |", file=out)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny shapes and one repeat (smoke run)")
+    parser.add_argument("--repeat", type=int, default=None, help="timed runs per case (median reported)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for numpy's BLAS and for PyTorch (default: number of cores)")
+    parser.add_argument("--only", choices=["conv", "pool", "lenet", "widgets"], action="append",
+                        help="run only these groups (repeatable)")
+    args = parser.parse_args(argv)
+    repeat = args.repeat or (1 if args.quick else 7)
+    if repeat < 1:
+        parser.error(f"--repeat must be at least 1, got --repeat={repeat}")
+    threads = args.threads or os.cpu_count() or 1
+    groups = set(args.only or ["conv", "pool", "lenet", "widgets"])
+
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(threads)
+    if torch is not None:
+        torch.set_num_threads(threads)
+
+    print(machine_description(threads))
+    print(f"median of {repeat} run(s); naive loop versions run once\n")
+
+    scale = 8 if args.quick else 1  # --quick divides the batch and the sizes
+    rows = []
+    if "conv" in groups:
+        conv_shapes = [
+            ((64, 3, 32, 32), (16, 3, 5, 5), 1, 2, True),
+            ((32, 16, 16, 16), (32, 16, 3, 3), 1, 1, False),
+            ((32, 16, 16, 16), (32, 16, 3, 3), 2, 1, False),
+            ((64, 1, 32, 32), (6, 1, 5, 5), 1, 0, False),    # LeNet-5 C1
+            ((64, 6, 14, 14), (16, 6, 5, 5), 1, 0, False),   # LeNet-5 C3
+        ]
+        for x_shape, w_shape, stride, padding, naive in conv_shapes:
+            if args.quick:
+                x_shape = (max(1, x_shape[0] // scale), *x_shape[1:])
+            for dtype in (np.float32, np.float64):
+                rows.append(conv_case(x_shape, w_shape, stride, padding, dtype, repeat,
+                                      naive=naive and dtype == np.float32))
+    if "pool" in groups:
+        shape = (64 // scale, 16, 32, 32)
+        for kind in ("max", "avg"):
+            for dtype in (np.float32, np.float64):
+                rows.append(pool_case(kind, shape, dtype, repeat, naive=dtype == np.float32))
+    if "lenet" in groups:
+        rows.append(lenet_epoch_case(max(1, min(repeat, 3)), args.quick))
+    if "widgets" in groups:
+        rows.extend(widget_cases(repeat))
+    print_table(rows)
+    return rows
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""Smoke test: the benchmark suite runs end to end and reports every case."""
+
+import importlib.util
+import io
+import sys
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+RUN = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("cnnbook_benchmarks", RUN)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quick_suite_reports_every_case(bench):
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        rows = bench.main(["--quick", "--threads", "1"])
+    text = buf.getvalue()
+    ops = [r.op for r in rows]
+    assert ops.count("conv2d fwd+bwd") == 10  # 5 shapes x 2 dtypes
+    assert {"max_pool2d 2x2/2 fwd+bwd", "avg_pool2d 2x2/2 fwd+bwd", "digits LeNet, 1 epoch"} <= set(ops)
+    assert any(op.startswith("widget ") for op in ops)
+    assert all(r.ms is not None and r.ms > 0 for r in rows)
+    assert rows[0].naive_ms is not None  # the fast-vs-naive case
+    assert "| op | shape | dtype | naive ms | cnnbook ms | torch ms |" in text
+    assert len([line for line in text.splitlines() if line.startswith("| ")]) == len(rows) + 1
+
+
+def test_suite_rejects_bad_arguments(bench):
+    with pytest.raises(SystemExit):
+        bench.main(["--repeat", "0"])
