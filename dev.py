@@ -1,0 +1,354 @@
+#!/usr/bin/env python3
+"""Developer tasks for cnnbook. Needs only Python 3.11+ to start.
+
+    python3 dev.py build     build the web book   -> _build/html/index.html
+    python3 dev.py test      run the whole test suite (pytest, doctests, nbval, browser)
+    python3 dev.py lab       open the notebooks in JupyterLab
+    python3 dev.py voila     serve the live explorers with Voila
+    python3 dev.py bench     run the benchmarks
+    python3 dev.py student   write the student edition (solutions removed)
+    python3 dev.py slides    write reveal.js slides of every chapter
+    python3 dev.py vendor    fetch the pinned JavaScript for an offline site
+    python3 dev.py setup     only create/refresh .venv
+
+Every command first makes sure `.venv/` exists and holds requirements.txt
+(it is created and filled on first use, and refreshed when requirements.txt or
+pyproject.toml change). Set CNNBOOK_OFFLINE=1 (or pass --offline) to build a
+site that needs no internet: MathJax, require.js and the ipywidgets
+html-manager then come from pinned npm packages copied into _build/html/_vendor/.
+
+Every command exits non-zero on failure; a test run that collects no test
+counts as a failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".cnnbook-requirements.sha256"
+CACHE = ROOT / ".cache"
+NPM_CACHE = CACHE / "npm"
+SITE = ROOT / "_build" / "html"
+
+# JavaScript for the offline site and the accessibility tests. Exact versions;
+# the sha512 integrity is the one the npm registry publishes for the tarball.
+NPM_PACKAGES = {
+    "mathjax": "3.2.2",
+    "requirejs": "2.3.7",
+    "@jupyter-widgets/html-manager": "1.0.15",
+    "axe-core": "4.10.3",
+}
+
+MIN_PYTHON = (3, 11)
+
+
+def say(message: str) -> None:
+    print(f"[dev.py] {message}", flush=True)
+
+
+def die(message: str, code: int = 1) -> None:
+    print(f"[dev.py] error: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(code)
+
+
+def venv_bin(name: str) -> Path:
+    folder = "Scripts" if os.name == "nt" else "bin"
+    suffix = ".exe" if os.name == "nt" else ""
+    return VENV / folder / f"{name}{suffix}"
+
+
+def tool_env() -> dict[str, str]:
+    """Environment for every tool we start: the venv first on PATH."""
+    env = dict(os.environ)
+    env["PATH"] = str(venv_bin("python").parent) + os.pathsep + env.get("PATH", "")
+    env["VIRTUAL_ENV"] = str(VENV)
+    env.pop("PYTHONHOME", None)
+    # Quieter, deterministic tools: no debugger warnings in kernels, standard
+    # Jupyter paths, no hash randomisation surprises in stored outputs.
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+    env.setdefault("PYTHONHASHSEED", "0")
+    # The book's matrices are small: one BLAS thread is many times faster than
+    # several fighting over two cores (and results do not depend on timing).
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    env.setdefault("OMP_NUM_THREADS", "1")
+    env.setdefault("MKL_NUM_THREADS", "1")
+    return env
+
+
+def run(cmd: list[str | Path], *, check: bool = True, **kwargs) -> int:
+    printable = " ".join(str(c) for c in cmd)
+    say(f"$ {printable}")
+    kwargs.setdefault("env", tool_env())
+    kwargs.setdefault("cwd", ROOT)
+    kwargs.setdefault("stdin", subprocess.DEVNULL)
+    code = subprocess.call([str(c) for c in cmd], **kwargs)
+    if check and code != 0:
+        die(f"command failed with exit code {code}: {printable}", code)
+    return code
+
+
+# ---------------------------------------------------------------- bootstrap
+def requirements_digest() -> str:
+    digest = hashlib.sha256()
+    for name in ("requirements.txt", "pyproject.toml"):
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_venv(install: bool = True) -> None:
+    """Create .venv with requirements.txt if it is missing or out of date."""
+    if sys.version_info < MIN_PYTHON:
+        die(f"Python {'.'.join(map(str, MIN_PYTHON))}+ is needed, this is {sys.version.split()[0]}")
+    if not venv_bin("python").exists():
+        say(f"creating {VENV.relative_to(ROOT)}/")
+        run([sys.executable, "-m", "venv", VENV], env=dict(os.environ))
+    if not install:
+        return
+    wanted = requirements_digest()
+    if STAMP.exists() and STAMP.read_text().strip() == wanted:
+        return
+    say("installing requirements.txt into .venv (first run or requirements changed)")
+    pip = [venv_bin("python"), "-m", "pip", "--disable-pip-version-check", "--no-input"]
+    run(pip + ["install", "--upgrade", "pip>=23.1"])
+    run(pip + ["install", "-r", ROOT / "requirements.txt"])
+    STAMP.write_text(wanted + "\n")
+
+
+# ---------------------------------------------------------------- npm vendoring
+def npm_package_dir(name: str) -> Path:
+    """Fetch ``name`` at its pinned version into .cache/npm and return its folder."""
+    version = NPM_PACKAGES[name]
+    target = NPM_CACHE / f"{name.replace('/', '__')}@{version}"
+    done = target / ".complete"
+    if done.exists():
+        return target / "package"
+    npm = shutil.which("npm")
+    if npm is None:
+        die(f"npm is needed to fetch {name}@{version} for the offline site (install Node.js/npm)")
+    NPM_CACHE.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=NPM_CACHE) as tmp:
+        # `npm pack` downloads exactly the published tarball (no dependencies,
+        # no install scripts); the bundles we use are self-contained.
+        run([npm, "pack", f"{name}@{version}", "--silent", "--pack-destination", tmp],
+            env={**os.environ, "npm_config_update_notifier": "false", "npm_config_fund": "false"})
+        tarballs = list(Path(tmp).glob("*.tgz"))
+        if len(tarballs) != 1:
+            die(f"npm pack {name}@{version} produced {len(tarballs)} tarballs in {tmp}")
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        with tarfile.open(tarballs[0]) as tar:
+            tar.extractall(target, filter="data")
+    done.write_text(f"{name}@{version}\n")
+    return target / "package"
+
+
+def vendor() -> dict[str, Path]:
+    """Make sure every pinned npm package is in the cache; return their folders."""
+    return {name: npm_package_dir(name) for name in NPM_PACKAGES}
+
+
+# Where the vendored files live inside the built site, and what they are.
+VENDOR_DIR = "_vendor"
+OFFLINE_MATHJAX = f"{VENDOR_DIR}/mathjax/tex-mml-chtml.js"
+OFFLINE_REQUIREJS = f"{VENDOR_DIR}/requirejs/require.js"
+OFFLINE_GLUE = f"{VENDOR_DIR}/requirejs/widgets-glue.js"
+OFFLINE_EMBED = f"{VENDOR_DIR}/html-manager/embed-amd.js"
+
+# Glue for the widget scripts (the online build in _config.yml carries a
+# minified twin of this as a data: URL):
+# 1. tell require.js where html-manager lives: its bundle loads the icon fonts
+#    relative to that module's URL, which otherwise resolves next to the page;
+# 2. ipywidgets typesets widget labels with the MathJax 2 call
+#    `MathJax.Hub.Queue(["Typeset", hub, element])`; MathJax 3 has no Hub, so
+#    route it to `MathJax.typesetPromise` (DOMContentLoaded runs after the
+#    deferred MathJax script and before the widgets render on "load").
+WIDGETS_GLUE_JS = """\
+// Generated by dev.py for the offline site (see WIDGETS_GLUE_JS there).
+(function () {
+  var here = document.currentScript && document.currentScript.src;
+  if (here && window.require) {
+    var base = new URL("../html-manager", here).href;
+    window.require.config({ paths: { "@jupyter-widgets/html-manager/dist": base } });
+  }
+  window.addEventListener("DOMContentLoaded", function () {
+    var M = window.MathJax;
+    if (M && M.typesetPromise && !M.Hub) {
+      M.Hub = {
+        Queue: function () {
+          [].forEach.call(arguments, function (a) {
+            if (a && a[0] === "Typeset" && a[2]) {
+              M.startup.promise.then(function () { return M.typesetPromise([a[2]]); });
+            }
+          });
+        },
+      };
+    }
+  });
+})();
+"""
+
+
+def install_vendor_files(site: Path) -> None:
+    """Copy the offline JavaScript into ``site/_vendor`` (outside _static on purpose:
+    Jupyter Book adds every .js under html_static_path to every page)."""
+    pkgs = vendor()
+    out = site / VENDOR_DIR
+    if out.exists():
+        shutil.rmtree(out)
+    # MathJax: the combined TeX/MathML -> CHTML component, plus the pieces it
+    # loads on demand (TeX extensions, fonts, menu, accessibility).
+    shutil.copytree(pkgs["mathjax"] / "es5", out / "mathjax",
+                    ignore=shutil.ignore_patterns("sre", "*-full*", "*svg*", "*.map", "node-main.js"))
+    (out / "requirejs").mkdir(parents=True)
+    shutil.copy2(pkgs["requirejs"] / "require.js", out / "requirejs" / "require.js")
+    (site / OFFLINE_GLUE).write_text(WIDGETS_GLUE_JS)
+    shutil.copytree(pkgs["@jupyter-widgets/html-manager"] / "dist", out / "html-manager",
+                    ignore=shutil.ignore_patterns("*.map", "*.d.ts", "embed.js"))
+    for name in NPM_PACKAGES:
+        licence = next((pkgs[name] / f for f in ("LICENSE", "LICENSE.txt", "LICENSE.md") if (pkgs[name] / f).exists()), None)
+        if licence is not None:
+            (out / "licenses").mkdir(exist_ok=True)
+            shutil.copy2(licence, out / "licenses" / f"{name.replace('/', '__')}-{NPM_PACKAGES[name]}.txt")
+
+
+def offline_config(path: Path, source: Path = ROOT) -> Path:
+    """Write a copy of _config.yml whose JavaScript comes from the site itself."""
+    import yaml  # from the venv (PyYAML is pinned in requirements.txt)
+
+    config = yaml.safe_load((source / "_config.yml").read_text())
+    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    # Sphinx puts "_static/" in front of relative script paths, so "../" climbs
+    # back to the site root; pages in subfolders get the right relative URL.
+    sphinx_config["mathjax_path"] = f"../{OFFLINE_MATHJAX}"
+    sphinx_config["nb_ipywidgets_js"] = {
+        f"../{OFFLINE_REQUIREJS}": {},
+        f"../{OFFLINE_GLUE}": {},
+        f"../{OFFLINE_EMBED}": {},
+    }
+    # No launch buttons that point to the internet in an offline site.
+    config["launch_buttons"] = {"binderhub_url": "", "colab_url": "", "jupyterhub_url": "", "thebe": False}
+    path.write_text("# generated by dev.py for an offline build; do not edit\n"
+                    + yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+# ---------------------------------------------------------------- tasks
+def truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def build(offline: bool, path_output: Path | None = None, all_pages: bool = False,
+          source: Path = ROOT) -> Path:
+    source = source.resolve()
+    out_root = (path_output or source).resolve()
+    site = out_root / "_build" / "html"
+    cmd: list[str | Path] = [venv_bin("jupyter-book"), "build", source, "-W", "--keep-going"]
+    if path_output is not None:
+        cmd += ["--path-output", out_root]
+    if all_pages:
+        cmd += ["--all"]
+    if offline:
+        vendor()  # fail early, before a long build, if npm cannot fetch them
+        (out_root / "_build").mkdir(parents=True, exist_ok=True)
+        cmd += ["--config", offline_config(out_root / "_build" / "_config.offline.yml", source)]
+    code = run(cmd, check=False)
+    if code != 0:
+        die(f"the book build failed (exit code {code}); see the warnings above", code or 1)
+    if offline:
+        install_vendor_files(site)
+    index = site / "index.html"
+    if not index.exists():
+        die(f"the build finished but {index} is missing")
+    say(f"built {'offline ' if offline else ''}site: open {index}")
+    return site
+
+
+def test(pytest_args: list[str]) -> None:
+    cmd: list[str | Path] = [venv_bin("python"), "-m", "pytest"]
+    workers = os.environ.get("CNNBOOK_TEST_WORKERS", "2")
+    if workers not in ("", "0", "1"):
+        # loadscope keeps all cells of one notebook (one nbval "module") on one
+        # worker, which nbval needs.
+        cmd += ["-n", workers, "--dist", "loadscope"]
+    cmd += pytest_args or ["tests", "src/cnnbook", "book"]
+    code = run(cmd, check=False)
+    if code == 5:
+        die("pytest collected no tests (exit code 5)", 5)
+    if code != 0:
+        die(f"tests failed (pytest exit code {code})", code)
+    say("all tests passed")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="dev.py", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="task", required=True)
+    p_build = sub.add_parser("build", help="build the web book into _build/html")
+    p_build.add_argument("--offline", action="store_true",
+                         help="serve MathJax/widget JS from the site (same as CNNBOOK_OFFLINE=1)")
+    p_build.add_argument("--path-output", type=Path, default=None,
+                         help="build into PATH/_build/html instead of ./_build/html")
+    p_build.add_argument("--all", action="store_true", help="rebuild every page")
+    p_build.add_argument("--source", type=Path, default=ROOT,
+                         help="folder holding _config.yml, _toc.yml and book/ (default: this repository)")
+    p_build.add_argument("--no-install", action="store_true",
+                         help="do not create/refresh .venv (used by the tests)")
+    p_test = sub.add_parser("test", help="run the whole test suite")
+    p_test.add_argument("pytest_args", nargs=argparse.REMAINDER,
+                        help="arguments for pytest instead of the whole suite")
+    sub.add_parser("lab", help="open the notebooks in JupyterLab")
+    p_voila = sub.add_parser("voila", help="serve the live explorers with Voila")
+    p_voila.add_argument("notebook", nargs="?", default="book/explorers.ipynb")
+    p_voila.add_argument("--port", type=int, default=8866)
+    p_bench = sub.add_parser("bench", help="run the benchmarks")
+    p_bench.add_argument("bench_args", nargs=argparse.REMAINDER)
+    p_student = sub.add_parser("student", help="write the student edition")
+    p_student.add_argument("student_args", nargs=argparse.REMAINDER)
+    p_slides = sub.add_parser("slides", help="write reveal.js slides")
+    p_slides.add_argument("slides_args", nargs=argparse.REMAINDER)
+    sub.add_parser("vendor", help="fetch the pinned npm packages into .cache/npm")
+    sub.add_parser("setup", help="only create/refresh .venv from requirements.txt")
+    args = parser.parse_args(argv)
+
+    if args.task == "vendor":
+        for name, folder in vendor().items():
+            say(f"{name}@{NPM_PACKAGES[name]}: {folder}")
+        return
+
+    ensure_venv(install=not getattr(args, "no_install", False))
+    py = venv_bin("python")
+    if args.task == "setup":
+        say(f"{VENV.relative_to(ROOT)}/ is ready")
+    elif args.task == "build":
+        build(args.offline or truthy(os.environ.get("CNNBOOK_OFFLINE")), args.path_output, args.all,
+              args.source)
+    elif args.task == "test":
+        test(args.pytest_args)
+    elif args.task == "lab":
+        run([venv_bin("jupyter"), "lab", "book/"], stdin=None)
+    elif args.task == "voila":
+        run([venv_bin("voila"), f"--port={args.port}", args.notebook], stdin=None)
+    elif args.task == "bench":
+        run([py, "-m", "benchmarks", *args.bench_args])
+    elif args.task == "student":
+        run([py, "-m", "cnnbook.teaching", "student", *args.student_args])
+    elif args.task == "slides":
+        extra = list(args.slides_args)
+        if truthy(os.environ.get("CNNBOOK_OFFLINE")) and "--offline" not in extra:
+            extra += ["--offline", "--cache-dir", str(CACHE)]
+        run([py, "-m", "cnnbook.teaching", "slides", *extra])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,657 @@
+"""Layers: thin objects around the functional core that remember what backward needs.
+
+Every layer has
+
+* ``forward(x)`` -- computes the output and keeps (caches) what the backward
+  pass will need, so nothing is recomputed;
+* ``backward(dout) -> dx`` -- given dL/d(output), fills ``grads`` with
+  dL/d(parameter) and returns dL/d(input);
+* ``params`` and ``grads`` -- dicts with the same keys (``'weight'``,
+  ``'bias'``), empty for layers without parameters.
+
+The arithmetic lives in :mod:`cnnbook.conv`, :mod:`cnnbook.pool` and
+:mod:`cnnbook.losses`; a layer only wires it up. Weights use PyTorch's
+layouts: ``(K, C, KH, KW)`` for :class:`Conv2d`, ``(out_features, in_features)``
+for :class:`Linear`.
+"""
+
+import math
+
+import numpy as np
+
+from ._validate import _is_int, pair
+from .conv import conv2d_backward_from_cols, conv2d_forward, prepare_conv2d
+from .losses import relu, relu_backward
+from .pool import (
+    avg_pool2d,
+    avg_pool2d_backward,
+    max_pool2d_backward_from_argmax,
+    max_pool2d_forward,
+    pool_geometry,
+)
+
+__all__ = [
+    "Layer",
+    "Conv2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "ReLU",
+    "Flatten",
+    "Linear",
+    "Sequential",
+    "uniform_init",
+]
+
+
+def _positive_int(value, name):
+    if not _is_int(value):
+        raise TypeError(f"{name} must be a positive int, got {name}={value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int, got {name}={value!r}")
+    return int(value)
+
+
+def _check_rng(rng):
+    if rng is None:
+        return np.random.default_rng(0)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)) or None, got rng={rng!r}"
+        )
+    return rng
+
+
+def uniform_init(shape, fan_in, rng):
+    """PyTorch's default initialisation for Conv2d and Linear weights and biases.
+
+    Draws from ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``, where ``fan_in`` is the
+    number of inputs of one unit (``C*KH*KW`` for a conv filter,
+    ``in_features`` for a linear unit).
+
+    Parameters
+    ----------
+    shape : tuple of int
+    fan_in : int
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray of float64, shape ``shape``
+
+    Notes
+    -----
+    PyTorch calls this ``kaiming_uniform_(w, a=sqrt(5))``: the He/Kaiming
+    uniform rule ``bound = gain * sqrt(3 / fan_in)`` with the leaky-ReLU gain
+    ``sqrt(2 / (1 + a**2)) = sqrt(1/3)``, which simplifies to ``1/sqrt(fan_in)``.
+    The weights then have variance ``1 / (3 fan_in)``: small enough that the
+    signal does not blow up through many layers, and the same numbers a
+    PyTorch model would start from (up to the random draw).
+
+    Examples
+    --------
+    >>> w = uniform_init((6, 1, 3, 3), fan_in=9, rng=np.random.default_rng(0))
+    >>> w.shape, bool(np.abs(w).max() <= 1 / 3)
+    ((6, 1, 3, 3), True)
+    """
+    bound = 1.0 / math.sqrt(fan_in)
+    return rng.uniform(-bound, bound, size=shape)
+
+
+class Layer:
+    """Base class: no parameters, and a guard against backward before forward."""
+
+    def __init__(self):
+        self.params = {}
+        self.grads = {}
+        self.cache = None  # set by forward, read by backward
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    def forward(self, x):  # pragma: no cover - every layer overrides it
+        raise NotImplementedError
+
+    def backward(self, dout):  # pragma: no cover - every layer overrides it
+        raise NotImplementedError
+
+    def _cached(self):
+        if self.cache is None:
+            raise RuntimeError(f"{self!r}: call forward before backward")
+        return self.cache
+
+    def parameters(self, prefix=""):
+        """Yield ``(name, param, grad)`` for each parameter (the layer's own arrays)."""
+        for key, p in self.params.items():
+            yield prefix + key, p, self.grads[key]
+
+    def zero_grad(self):
+        """Set every gradient to zero (in place)."""
+        for g in self.grads.values():
+            g[...] = 0.0
+
+    def num_params(self):
+        """Number of learnable numbers in this layer."""
+        return sum(p.size for p in self.params.values())
+
+    def param_formula(self):
+        """How :meth:`num_params` is computed, as text (``''`` without parameters)."""
+        return ""
+
+
+def _as_input(x, ndim, layout, owner):
+    x = np.asarray(x)
+    if x.dtype.kind not in "fiub":
+        raise TypeError(f"{owner} needs a numeric input, got x.dtype={x.dtype}")
+    if x.dtype.kind != "f":
+        x = x.astype(np.float64)
+    if x.ndim != ndim:
+        raise ValueError(f"{owner} expects x of shape {layout}, got x.shape={x.shape}")
+    return x
+
+
+class Conv2d(Layer):
+    """A convolutional layer: K filters of shape (C, KH, KW), plus one bias each.
+
+    Parameters
+    ----------
+    in_channels : int
+        C, the depth of the input.
+    out_channels : int
+        K, the number of filters (= depth of the output).
+    kernel_size : int or (int, int)
+        (KH, KW); an int F means F x F.
+    stride, dilation : int or (int, int), default 1
+    padding : int, (int, int), 'valid' or 'same', default 0
+    bias : bool, default True
+    rng : numpy.random.Generator, optional
+        For the initial weights (see :func:`uniform_init`); ``default_rng(0)`` if None.
+
+    Attributes
+    ----------
+    params : dict
+        ``'weight'`` shape (K, C, KH, KW) and ``'bias'`` shape (K,).
+    grads : dict
+        Same keys and shapes, filled by :meth:`backward`.
+
+    Notes
+    -----
+    Parameter count: ``KH*KW*C*K + K`` (the book's ``F*F*D1*K + K``).
+
+    Examples
+    --------
+    >>> conv = Conv2d(3, 6, 5, rng=np.random.default_rng(0))
+    >>> conv.params['weight'].shape, conv.num_params()
+    ((6, 3, 5, 5), 456)
+    >>> out = conv.forward(np.zeros((2, 3, 32, 32)))
+    >>> out.shape
+    (2, 6, 28, 28)
+    >>> conv.backward(np.ones_like(out)).shape
+    (2, 3, 32, 32)
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 *, bias=True, rng=None):
+        super().__init__()
+        self.in_channels = _positive_int(in_channels, "in_channels")
+        self.out_channels = _positive_int(out_channels, "out_channels")
+        self.kernel_size = pair(kernel_size, "kernel_size")
+        self.stride = pair(stride, "stride")
+        self.dilation = pair(dilation, "dilation")
+        self.padding = padding if isinstance(padding, str) else pair(padding, "padding", minimum=0)
+        rng = _check_rng(rng)
+        KH, KW = self.kernel_size
+        C, K = self.in_channels, self.out_channels
+        fan_in = C * KH * KW
+        self.params["weight"] = uniform_init((K, C, KH, KW), fan_in, rng)
+        self.grads["weight"] = np.zeros((K, C, KH, KW))
+        if bias:
+            self.params["bias"] = uniform_init((K,), fan_in, rng)
+            self.grads["bias"] = np.zeros(K)
+
+    def __repr__(self):
+        extra = ""
+        if self.stride != (1, 1):
+            extra += f", stride={self.stride[0] if self.stride[0] == self.stride[1] else self.stride}"
+        if self.padding not in ((0, 0), "valid"):
+            p = self.padding
+            extra += f", padding={p if isinstance(p, str) or p[0] != p[1] else p[0]}"
+        if self.dilation != (1, 1):
+            extra += f", dilation={self.dilation}"
+        k = self.kernel_size
+        k = k[0] if k[0] == k[1] else k
+        return f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size={k}{extra})"
+
+    def forward(self, x):
+        """x : (N, C, H, W) -> out : (N, K, H_out, W_out)."""
+        x = _as_input(x, 4, "(N, C, H, W)", repr(self))
+        if x.shape[1] != self.in_channels:
+            raise ValueError(
+                f"{self!r} expects in_channels={self.in_channels} input channels, "
+                f"got x.shape={x.shape} with C={x.shape[1]}"
+            )
+        x, w, b, geom = prepare_conv2d(
+            x, self.params["weight"], self.params.get("bias"), self.stride, self.padding, self.dilation
+        )
+        out, cols = conv2d_forward(x, w, b, geom)
+        # Keep the im2col matrix: backward needs exactly these patches for dw.
+        self.cache = (cols, x.shape, geom)
+        return out
+
+    def backward(self, dout):
+        """dout : (N, K, H_out, W_out) -> dx : (N, C, H, W); fills grads."""
+        cols, x_shape, geom = self._cached()
+        expected = (x_shape[0], self.out_channels, *geom.out_hw)
+        dout = np.asarray(dout, dtype=cols.dtype)
+        if dout.shape != expected:
+            raise ValueError(f"{self!r}.backward expects dout.shape={expected}, got dout.shape={dout.shape}")
+        dx, dw, db = conv2d_backward_from_cols(dout, cols, self.params["weight"], x_shape, geom)
+        self.grads["weight"][...] = dw  # in place: optimisers may hold the array
+        if "bias" in self.params:
+            self.grads["bias"][...] = db
+        return dx
+
+    def param_formula(self):
+        KH, KW = self.kernel_size
+        C, K = self.in_channels, self.out_channels
+        return f"{KH}*{KW}*{C}*{K}" + (f" + {K}" if "bias" in self.params else "")
+
+
+class _Pool2d(Layer):
+    """Shared code of the pooling layers: settings, validation and repr."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False):
+        super().__init__()
+        self.kernel_size = pair(kernel_size, "kernel_size")
+        self.stride = self.kernel_size if stride is None else pair(stride, "stride")
+        self.padding = pair(padding, "padding", minimum=0)
+        if not isinstance(ceil_mode, (bool, np.bool_)):
+            raise TypeError(f"ceil_mode must be True or False, got ceil_mode={ceil_mode!r}")
+        self.ceil_mode = bool(ceil_mode)
+
+    def _settings(self):
+        return dict(kernel_size=self.kernel_size, stride=self.stride, padding=self.padding,
+                    ceil_mode=self.ceil_mode)
+
+    def __repr__(self):
+        def short(p):
+            return p[0] if p[0] == p[1] else p
+
+        extra = f", stride={short(self.stride)}" if self.stride != self.kernel_size else ""
+        extra += f", padding={short(self.padding)}" if self.padding != (0, 0) else ""
+        extra += ", ceil_mode=True" if self.ceil_mode else ""
+        return f"{type(self).__name__}(kernel_size={short(self.kernel_size)}{extra})"
+
+
+
+class MaxPool2d(_Pool2d):
+    """Max pooling over KH x KW windows of every channel separately.
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size`` (non-overlapping windows).
+    padding : int or (int, int), default 0
+        Padding with -inf, so it never wins the max.
+    ceil_mode : bool, default False
+
+    Notes
+    -----
+    The backward pass routes each gradient to the input that was the maximum
+    of its window; all other inputs get zero.
+
+    Examples
+    --------
+    >>> pool = MaxPool2d(2)
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> pool.forward(x)[0, 0]
+    array([[ 5.,  7.],
+           [13., 15.]])
+    >>> pool.backward(np.ones((1, 1, 2, 2)))[0, 0]
+    array([[0., 0., 0., 0.],
+           [0., 1., 0., 1.],
+           [0., 0., 0., 0.],
+           [0., 1., 0., 1.]])
+    """
+
+    def forward(self, x):
+        """x : (N, C, H, W) -> out : (N, C, H_out, W_out)."""
+        x = _as_input(x, 4, "(N, C, H, W)", repr(self))
+        x, geom = pool_geometry(x, **self._settings())
+        out, argmax = max_pool2d_forward(x, geom)
+        # Backward only needs to know which input won each window.
+        self.cache = (argmax, x.shape, geom)
+        return out
+
+    def backward(self, dout):
+        """dout : (N, C, H_out, W_out) -> dx : (N, C, H, W)."""
+        argmax, x_shape, geom = self._cached()
+        dout = np.asarray(dout, dtype=np.result_type(dout, np.float32))
+        if dout.shape != argmax.shape:
+            raise ValueError(f"{self!r}.backward expects dout.shape={argmax.shape}, got dout.shape={dout.shape}")
+        return max_pool2d_backward_from_argmax(dout, argmax, x_shape, geom)
+
+
+class AvgPool2d(_Pool2d):
+    """Average pooling over KH x KW windows of every channel separately.
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size``.
+    padding : int or (int, int), default 0
+    ceil_mode : bool, default False
+    count_include_pad : bool, default True
+        Whether padded zeros count in the divisor (PyTorch's default).
+
+    Examples
+    --------
+    >>> pool = AvgPool2d(2)
+    >>> pool.forward(np.arange(16.0).reshape(1, 1, 4, 4))[0, 0]
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    >>> pool.backward(np.ones((1, 1, 2, 2)))[0, 0, 0]
+    array([0.25, 0.25, 0.25, 0.25])
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+        super().__init__(kernel_size, stride, padding, ceil_mode)
+        if not isinstance(count_include_pad, (bool, np.bool_)):
+            raise TypeError(
+                f"count_include_pad must be True or False, got count_include_pad={count_include_pad!r}"
+            )
+        self.count_include_pad = bool(count_include_pad)
+
+    def _settings(self):
+        return dict(super()._settings(), count_include_pad=self.count_include_pad)
+
+    def forward(self, x):
+        """x : (N, C, H, W) -> out : (N, C, H_out, W_out)."""
+        x = _as_input(x, 4, "(N, C, H, W)", repr(self))
+        self.cache = x  # backward needs only x's shape, but the functional API takes x
+        return avg_pool2d(x, **self._settings())
+
+    def backward(self, dout):
+        """dout : (N, C, H_out, W_out) -> dx : (N, C, H, W)."""
+        return avg_pool2d_backward(dout, self._cached(), **self._settings())
+
+
+class ReLU(Layer):
+    """Elementwise ``max(0, x)``; its gradient passes where ``x > 0``.
+
+    Examples
+    --------
+    >>> act = ReLU()
+    >>> act.forward(np.array([-1.0, 0.0, 2.0]))
+    array([0., 0., 2.])
+    >>> act.backward(np.array([5.0, 5.0, 5.0]))
+    array([0., 0., 5.])
+    """
+
+    def __repr__(self):
+        return "ReLU()"
+
+    def forward(self, x):
+        """x : any shape -> same shape."""
+        x = np.asarray(x)
+        self.cache = x
+        return relu(x)
+
+    def backward(self, dout):
+        return relu_backward(dout, self._cached())
+
+
+class Flatten(Layer):
+    """Reshape (N, C, H, W) feature maps into (N, C*H*W) vectors for a Linear layer.
+
+    Examples
+    --------
+    >>> flat = Flatten()
+    >>> flat.forward(np.zeros((2, 16, 5, 5))).shape
+    (2, 400)
+    >>> flat.backward(np.zeros((2, 400))).shape
+    (2, 16, 5, 5)
+    """
+
+    def __repr__(self):
+        return "Flatten()"
+
+    def forward(self, x):
+        """x : (N, ...) -> (N, prod(...))."""
+        x = np.asarray(x)
+        if x.ndim < 2:
+            raise ValueError(f"Flatten expects a batch x of shape (N, ...), got x.shape={x.shape}")
+        self.cache = x.shape
+        return x.reshape(x.shape[0], -1)  # (N, C*H*W)
+
+    def backward(self, dout):
+        return np.reshape(dout, self._cached())  # (N, C, H, W)
+
+
+class Linear(Layer):
+    """A fully connected layer: ``out = x @ W.T + b``.
+
+    Parameters
+    ----------
+    in_features : int
+    out_features : int
+    bias : bool, default True
+    rng : numpy.random.Generator, optional
+        For the initial weights (see :func:`uniform_init`); ``default_rng(0)`` if None.
+
+    Attributes
+    ----------
+    params : dict
+        ``'weight'`` shape (out_features, in_features), as in PyTorch, and
+        ``'bias'`` shape (out_features,).
+
+    Notes
+    -----
+    Parameter count: ``in_features*out_features + out_features``.
+
+    Examples
+    --------
+    >>> fc = Linear(400, 120, rng=np.random.default_rng(0))
+    >>> fc.params['weight'].shape, fc.num_params()
+    ((120, 400), 48120)
+    >>> fc.forward(np.zeros((2, 400))).shape
+    (2, 120)
+    """
+
+    def __init__(self, in_features, out_features, *, bias=True, rng=None):
+        super().__init__()
+        self.in_features = _positive_int(in_features, "in_features")
+        self.out_features = _positive_int(out_features, "out_features")
+        rng = _check_rng(rng)
+        shape = (self.out_features, self.in_features)
+        self.params["weight"] = uniform_init(shape, self.in_features, rng)
+        self.grads["weight"] = np.zeros(shape)
+        if bias:
+            self.params["bias"] = uniform_init((self.out_features,), self.in_features, rng)
+            self.grads["bias"] = np.zeros(self.out_features)
+
+    def __repr__(self):
+        return f"Linear({self.in_features}, {self.out_features})"
+
+    def forward(self, x):
+        """x : (N, in_features) -> out : (N, out_features)."""
+        x = _as_input(x, 2, "(N, in_features)", repr(self))
+        if x.shape[1] != self.in_features:
+            hint = " (did you forget a Flatten layer?)" if x.ndim != 2 else ""
+            raise ValueError(
+                f"{self!r} expects in_features={self.in_features}, got x.shape={x.shape} "
+                f"with {x.shape[1]} features{hint}"
+            )
+        self.cache = x
+        out = x @ self.params["weight"].T  # (N, out_features)
+        if "bias" in self.params:
+            out = out + self.params["bias"]
+        return out
+
+    def backward(self, dout):
+        """dout : (N, out_features) -> dx : (N, in_features); fills grads."""
+        x = self._cached()
+        dout = np.asarray(dout, dtype=x.dtype)
+        if dout.shape != (x.shape[0], self.out_features):
+            raise ValueError(
+                f"{self!r}.backward expects dout.shape={(x.shape[0], self.out_features)}, "
+                f"got dout.shape={dout.shape}"
+            )
+        self.grads["weight"][...] = dout.T @ x  # (out_features, in_features)
+        if "bias" in self.params:
+            self.grads["bias"][...] = dout.sum(axis=0)  # (out_features,)
+        return dout @ self.params["weight"]  # (N, in_features)
+
+    def param_formula(self):
+        formula = f"{self.in_features}*{self.out_features}"
+        return formula + (f" + {self.out_features}" if "bias" in self.params else "")
+
+
+class Sequential(Layer):
+    """Layers applied one after another; backward runs them in reverse.
+
+    Parameters
+    ----------
+    *layers : Layer
+
+    Attributes
+    ----------
+    layers : list of Layer
+    params, grads : dict
+        Every layer's parameters under names like ``'0.weight'`` (layer index,
+        then key). The arrays are the layers' own, not copies.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> net = Sequential(Conv2d(1, 2, 3, padding=1, rng=rng), ReLU(), MaxPool2d(2),
+    ...                  Flatten(), Linear(2 * 4 * 4, 10, rng=rng))
+    >>> net.forward(np.zeros((5, 1, 8, 8))).shape
+    (5, 10)
+    >>> net.backward(np.ones((5, 10))).shape
+    (5, 1, 8, 8)
+    >>> net.num_params()
+    350
+    """
+
+    def __init__(self, *layers):
+        # No Layer.__init__: params and grads are derived from the layers below.
+        self.cache = None
+        if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
+            layers = tuple(layers[0])
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"Sequential takes Layer objects, got layers[{i}]={layer!r}")
+        self.layers = list(layers)
+
+    @property
+    def params(self):
+        return {name: p for name, p, _ in self.parameters()}
+
+    @property
+    def grads(self):
+        return {name: g for name, _, g in self.parameters()}
+
+    def parameters(self, prefix=""):
+        """Yield ``(name, param, grad)`` for every parameter, e.g. ``('0.weight', w, dw)``.
+
+        ``param`` and ``grad`` are the layers' own arrays: updating them in
+        place (``param -= lr * grad``) updates the model.
+        """
+        for i, layer in enumerate(self.layers):
+            yield from layer.parameters(prefix=f"{prefix}{i}.")
+
+    def zero_grad(self):
+        for layer in self.layers:
+            layer.zero_grad()
+
+    def __repr__(self):
+        inner = "".join(f"\n  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
+        return f"Sequential({inner}\n)"
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __getitem__(self, index):
+        return self.layers[index]
+
+    def forward(self, x):
+        """Run every layer; errors name the layer that rejected its input."""
+        for i, layer in enumerate(self.layers):
+            try:
+                x = layer.forward(x)
+            except (ValueError, TypeError) as err:
+                raise type(err)(f"layer {i} ({layer!r}): {err}") from err
+        return x
+
+    def backward(self, dout):
+        """Backpropagate ``dout`` = dL/d(output) through every layer, last first."""
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    def num_params(self):
+        return sum(layer.num_params() for layer in self.layers)
+
+    def summary(self, input_shape, *, show=True):
+        """A table of every layer's output shape and parameter count.
+
+        Runs one forward pass on a zero image of ``input_shape`` (caches are
+        restored afterwards, so a pending backward is not disturbed).
+
+        Parameters
+        ----------
+        input_shape : tuple of int
+            One example's shape without the batch axis, e.g. ``(1, 8, 8)``.
+        show : bool, default True
+            Also print the table. (In a notebook end the line with ``;`` so
+            the returned string is not shown a second time.)
+
+        Returns
+        -------
+        str
+            The table, one row per layer and a total.
+
+        Examples
+        --------
+        >>> net = Sequential(Conv2d(3, 6, 5), ReLU(), MaxPool2d(2), Flatten(), Linear(6 * 14 * 14, 10))
+        >>> _ = net.summary((3, 32, 32))
+        #  layer                        output shape  params  formula
+        0  Conv2d(3, 6, kernel_size=5)  (6, 28, 28)      456  5*5*3*6 + 6
+        1  ReLU()                       (6, 28, 28)        0
+        2  MaxPool2d(kernel_size=2)     (6, 14, 14)        0
+        3  Flatten()                    (1176,)            0
+        4  Linear(1176, 10)             (10,)          11770  1176*10 + 10
+        total parameters: 12226
+        """
+        input_shape = tuple(input_shape) if isinstance(input_shape, (tuple, list)) else input_shape
+        if not isinstance(input_shape, tuple) or not all(_is_int(n) and n > 0 for n in input_shape):
+            raise TypeError(
+                f"input_shape must be a tuple of positive ints without the batch axis, "
+                f"e.g. (1, 8, 8), got input_shape={input_shape!r}"
+            )
+        x = np.zeros((1, *input_shape))
+        rows = []
+        for i, layer in enumerate(self.layers):
+            saved = layer.cache
+            try:
+                x = layer.forward(x)
+            except (ValueError, TypeError) as err:
+                raise type(err)(f"layer {i} ({layer!r}): {err}") from err
+            finally:
+                layer.cache = saved
+            rows.append((str(i), repr(layer), str(tuple(x.shape[1:])), str(layer.num_params()),
+                         layer.param_formula()))
+        header = ("#", "layer", "output shape", "params", "formula")
+        widths = [max(len(r[j]) for r in rows + [header]) for j in range(5)]
+
+        def fmt(r):
+            return (f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  "
+                    f"{r[3]:>{widths[3]}}  {r[4]}").rstrip()
+
+        lines = [fmt(header)] + [fmt(r) for r in rows] + [f"total parameters: {self.num_params()}"]
+        table = "\n".join(lines)
+        if show:
+            print(table)
+        return table

@@ -1,0 +1,89 @@
+"""Stochastic gradient descent with momentum, the optimiser the book trains with."""
+
+from numbers import Real
+
+import numpy as np
+
+from .nn import Layer, Sequential
+
+__all__ = ["SGD"]
+
+
+def _non_negative(value, name, *, positive=False):
+    kind = "positive" if positive else "non-negative"
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a {kind} number, got {name}={value!r}")
+    if not np.isfinite(value) or value < 0 or (positive and value == 0):
+        raise ValueError(f"{name} must be a finite {kind} number, got {name}={value!r}")
+    return float(value)
+
+
+class SGD:
+    """Gradient descent with (heavy-ball) momentum and L2 weight decay, as in PyTorch.
+
+    For every parameter ``p`` with gradient ``g`` one :meth:`step` does::
+
+        g = g + weight_decay * p
+        v = momentum * v + g        # v starts at 0
+        p = p - lr * v
+
+    This is PyTorch's ``torch.optim.SGD`` (``dampening=0``, ``nesterov=False``);
+    with ``momentum=0`` it is plain gradient descent ``p -= lr * g``.
+
+    Parameters
+    ----------
+    model : Layer or list of Layer
+        Whose ``params`` to update, using the ``grads`` its backward filled in.
+    lr : float, default 0.01
+        Learning rate (step size), positive.
+    momentum : float, default 0.9
+        In [0, 1): how much of the previous update is kept.
+    weight_decay : float, default 0.0
+        L2 penalty coefficient, non-negative.
+
+    Attributes
+    ----------
+    velocity : dict
+        One array per parameter name, shaped like the parameter.
+
+    Examples
+    --------
+    >>> from cnnbook.nn import Linear
+    >>> fc = Linear(2, 1, rng=np.random.default_rng(0))
+    >>> fc.params['weight'][...] = [[1.0, 1.0]]
+    >>> opt = SGD(fc, lr=0.1, momentum=0.5)
+    >>> fc.grads['weight'][...] = [[1.0, -2.0]]
+    >>> opt.step(); fc.params['weight']          # v = g
+    array([[0.9, 1.2]])
+    >>> opt.step(); fc.params['weight']          # v = 0.5*g + g
+    array([[0.75, 1.5 ]])
+    """
+
+    def __init__(self, model, lr=0.01, momentum=0.9, weight_decay=0.0):
+        if isinstance(model, (list, tuple)):
+            model = Sequential(*model)
+        if not isinstance(model, Layer):
+            raise TypeError(f"model must be a Layer, a Sequential or a list of Layers, got model={model!r}")
+        self.model = model
+        self.lr = _non_negative(lr, "lr", positive=True)
+        self.momentum = _non_negative(momentum, "momentum")
+        if self.momentum >= 1:
+            raise ValueError(f"momentum must be in [0, 1), got momentum={momentum!r}")
+        self.weight_decay = _non_negative(weight_decay, "weight_decay")
+        self.velocity = {name: np.zeros_like(p) for name, p, _ in model.parameters()}
+        if not self.velocity:
+            raise ValueError(f"model has no parameters to optimise: {model!r}")
+
+    def step(self):
+        """Update every parameter in place from its current gradient."""
+        for name, p, g in self.model.parameters():
+            if self.weight_decay:
+                g = g + self.weight_decay * p
+            v = self.velocity[name]
+            v *= self.momentum
+            v += g
+            p -= self.lr * v
+
+    def zero_grad(self):
+        """Set every gradient to zero. (Our backward overwrites gradients, so this is optional.)"""
+        self.model.zero_grad()

@@ -1,0 +1,475 @@
+"""Figures and shape arithmetic for the chapter on ConvNet architectures.
+
+* :func:`trace_layers` -- shapes, parameters and multiply-adds of a stack of
+  layers, computed from the output-size formulas (no forward pass, so it works
+  for networks far too big to build in numpy, such as VGG-16);
+* :func:`layer_costs` -- the same table for a :class:`cnnbook.nn.Sequential`;
+* :func:`plot_costs` -- where the parameters live and where the compute lives;
+* :func:`coverage_counts`, :func:`plot_coverage` -- how many windows read each
+  input pixel, with and without padding;
+* :func:`plot_map_sizes` -- feature maps shrinking layer after layer without padding;
+* :func:`plot_receptive_field` -- receptive fields growing with depth;
+* :func:`plot_schedule` -- the "halve the size, double the channels" schedule.
+
+Every number drawn comes from :func:`cnnbook.conv_output_size`,
+:func:`cnnbook.pool_output_size` and :func:`cnnbook.receptive_field`, so a
+figure cannot disagree with the formulas in the text.
+"""
+
+import numpy as np
+
+from .._validate import _is_int, pair
+from ..shapes import conv_output_size, pool_output_size, receptive_field
+from ._base import BLUE, ORANGE, OUTLINE_STYLES, VERMILLION, GREEN, new_figure
+from .grids import show_grid
+
+__all__ = [
+    "trace_layers",
+    "layer_costs",
+    "plot_costs",
+    "coverage_counts",
+    "plot_coverage",
+    "plot_map_sizes",
+    "plot_receptive_field",
+    "plot_schedule",
+    "plot_size_profiles",
+]
+
+_KINDS = ("conv", "pool", "gap", "fc")
+
+
+def _spec_error(i, spec, why):
+    return ValueError(
+        f"layers[{i}]={spec!r}: {why}. Valid specs: ('conv', K, F[, S, P]), "
+        "('pool', F[, S, P]), ('gap',), ('fc', out_features)"
+    )
+
+
+def trace_layers(layers, input_shape):
+    """Trace shapes, parameters and multiply-adds through a stack of layers.
+
+    Uses only the output-size formulas, so it costs nothing even for
+    ImageNet-sized networks. ReLUs are left out: they change no shape and have
+    no parameters.
+
+    Parameters
+    ----------
+    layers : sequence of tuple
+        One spec per layer:
+
+        * ``('conv', K, F)`` or ``('conv', K, F, S, P)`` -- K filters of F x F
+          (or (KH, KW)), stride S (default 1), padding P (default 0; an int,
+          a pair, 'same' or 'valid');
+        * ``('pool', F)``, ``('pool', F, S)`` or ``('pool', F, S, P)`` -- max or
+          average pooling, stride defaults to F;
+        * ``('gap',)`` -- global average pooling, (C, H, W) -> (C, 1, 1);
+        * ``('fc', out_features)`` -- a fully connected layer (flattens its input).
+    input_shape : (int, int, int)
+        ``(C, H, W)`` of one example.
+
+    Returns
+    -------
+    list of dict
+        One per layer, with keys ``'kind'``, ``'label'`` (short text),
+        ``'shape'`` (output shape without the batch axis), ``'params'``
+        (weights + biases) and ``'macs'`` (multiply-adds for one example:
+        ``H_out*W_out*K*C*KH*KW`` for a conv, ``in*out`` for a fc layer,
+        0 for pooling).
+
+    Examples
+    --------
+    >>> rows = trace_layers([('conv', 6, 5), ('pool', 2), ('fc', 10)], (1, 32, 32))
+    >>> [(r['shape'], r['params'], r['macs']) for r in rows]
+    [((6, 28, 28), 156, 117600), ((6, 14, 14), 0, 0), ((10,), 11770, 11760)]
+    """
+    if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 3
+            and all(_is_int(n) and n > 0 for n in input_shape)):
+        raise ValueError(f"input_shape must be (C, H, W) of positive ints, got input_shape={input_shape!r}")
+    C, H, W = (int(n) for n in input_shape)
+    shape = (C, H, W)
+    rows = []
+    for i, spec in enumerate(layers):
+        if not isinstance(spec, (tuple, list)) or not spec or spec[0] not in _KINDS:
+            raise _spec_error(i, spec, f"the kind must be one of {_KINDS}")
+        kind, args = spec[0], tuple(spec[1:])
+        if kind != "fc" and len(shape) != 3:
+            raise _spec_error(i, spec, f"needs a (C, H, W) input but gets the vector shape {shape}")
+        if kind == "conv":
+            if len(args) not in (2, 4):
+                raise _spec_error(i, spec, "a conv takes K, F or K, F, S, P")
+            K, F = args[:2]
+            S, P = args[2:] if len(args) == 4 else (1, 0)
+            KH, KW = pair(F, "F")
+            S = pair(S, "S")
+            C, H, W = shape
+            H_out, W_out = conv_output_size((H, W), (KH, KW), S, P)
+            params = KH * KW * C * K + K
+            macs = H_out * W_out * K * C * KH * KW
+            stride_text = "" if S == (1, 1) else f"/{S[0] if S[0] == S[1] else S}"
+            rows.append(dict(kind=kind, label=f"conv {KH}×{KW}{stride_text}, {K}",
+                             shape=(K, H_out, W_out), params=params, macs=macs))
+        elif kind == "pool":
+            if len(args) not in (1, 2, 3):
+                raise _spec_error(i, spec, "a pool takes F, F, S or F, S, P")
+            KH, KW = pair(args[0], "F")
+            S = pair(args[1], "S") if len(args) > 1 else (KH, KW)
+            P = args[2] if len(args) > 2 else 0
+            C, H, W = shape
+            H_out, W_out = pool_output_size((H, W), (KH, KW), S, P)
+            stride_text = "" if S == (KH, KW) else f"/{S[0] if S[0] == S[1] else S}"
+            rows.append(dict(kind=kind, label=f"pool {KH}×{KW}{stride_text}",
+                             shape=(C, H_out, W_out), params=0, macs=0))
+        elif kind == "gap":
+            if args:
+                raise _spec_error(i, spec, "global average pooling takes no arguments")
+            rows.append(dict(kind=kind, label="global avg pool", shape=(shape[0], 1, 1), params=0, macs=0))
+        else:  # fc
+            if len(args) != 1 or not _is_int(args[0]) or args[0] < 1:
+                raise _spec_error(i, spec, "a fc layer takes one positive int, out_features")
+            n_in, n_out = int(np.prod(shape)), int(args[0])
+            rows.append(dict(kind=kind, label=f"fc {n_out}", shape=(n_out,),
+                             params=n_in * n_out + n_out, macs=n_in * n_out))
+        shape = rows[-1]["shape"]
+    return rows
+
+
+def _layer_spec(i, layer):
+    from ..nn import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU
+
+    if isinstance(layer, Conv2d):
+        if layer.dilation != (1, 1):
+            raise ValueError(f"layer {i} ({layer!r}): dilation is not supported here")
+        return ("conv", layer.out_channels, layer.kernel_size, layer.stride, layer.padding)
+    if isinstance(layer, (MaxPool2d, AvgPool2d)):
+        if layer.ceil_mode:
+            raise ValueError(f"layer {i} ({layer!r}): ceil_mode is not supported here")
+        return ("pool", layer.kernel_size, layer.stride, layer.padding)
+    if isinstance(layer, Linear):
+        return ("fc", layer.out_features)
+    if isinstance(layer, (ReLU, Flatten)):
+        return None
+    raise TypeError(f"layer {i} ({layer!r}) is not one of Conv2d, MaxPool2d, AvgPool2d, ReLU, Flatten, Linear")
+
+
+def layer_costs(net, input_shape):
+    """:func:`trace_layers` for a :class:`cnnbook.nn.Sequential` (ReLU and Flatten skipped).
+
+    Parameters
+    ----------
+    net : cnnbook.nn.Sequential
+    input_shape : (int, int, int)
+        ``(C, H, W)`` of one example.
+
+    Returns
+    -------
+    list of dict
+        As :func:`trace_layers`, plus ``'index'``: the layer's position in ``net``.
+
+    Examples
+    --------
+    >>> from cnnbook.models import lenet5
+    >>> rows = layer_costs(lenet5(input_size=32), (1, 32, 32))
+    >>> [r['index'] for r in rows], sum(r['params'] for r in rows)
+    ([0, 2, 3, 5, 7, 9, 11], 61706)
+    """
+    specs, index = [], []
+    for i, layer in enumerate(net.layers):
+        spec = _layer_spec(i, layer)
+        if spec is not None:
+            specs.append(spec)
+            index.append(i)
+    rows = trace_layers(specs, tuple(input_shape))
+    for i, row in zip(index, rows):
+        row["index"] = i
+    return rows
+
+
+def _human(n):
+    for unit, size in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if n >= size:
+            return f"{n / size:.3g}{unit}"
+    return str(n)
+
+
+def plot_costs(rows, title=None):
+    """Bar charts: each weighted layer's share of the parameters and of the multiply-adds.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Output of :func:`trace_layers` or :func:`layer_costs`; layers without
+        parameters (pooling) are left out of the chart.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_costs(trace_layers([('conv', 6, 5), ('pool', 2), ('fc', 10)], (1, 32, 32)))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['parameters', 'multiply-adds per image']
+    """
+    rows = [r for r in rows if r["params"] > 0]
+    if not rows:
+        raise ValueError("rows has no layer with parameters to plot")
+    labels = [r["label"] for r in rows]
+    params = np.array([r["params"] for r in rows], dtype=float)
+    macs = np.array([r["macs"] for r in rows], dtype=float)
+    colours = [BLUE if r["kind"] == "conv" else ORANGE for r in rows]
+    hatches = ["" if r["kind"] == "conv" else "//" for r in rows]
+    fig = new_figure(9, 0.45 * len(rows) + 1.3, layout="constrained")
+    axes = fig.subplots(1, 2, sharey=True)
+    y = np.arange(len(rows))
+    for ax, values, name in ((axes[0], params, "parameters"), (axes[1], macs, "multiply-adds per image")):
+        share = 100 * values / values.sum()
+        bars = ax.barh(y, share, color=colours, edgecolor="black", linewidth=0.6)
+        for bar, hatch in zip(bars, hatches):
+            bar.set_hatch(hatch)
+        for yi, (s, v) in enumerate(zip(share, values)):
+            ax.text(s + 1.5, yi, f"{_human(int(v))} ({s:.0f}%)", va="center", fontsize=8)
+        ax.set_xlim(0, 130)
+        ax.set_xticks([0, 25, 50, 75, 100])
+        ax.set_xlabel("share of the total (%)")
+        ax.set_title(name, fontsize=10)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0].set_yticks(y, labels=labels, fontsize=8)
+    axes[0].invert_yaxis()
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def coverage_counts(height, width, kernel_size, stride=1, padding=0):
+    """How many windows of a convolution read each input pixel.
+
+    Parameters
+    ----------
+    height, width : int
+        Input size.
+    kernel_size, stride : int or (int, int)
+    padding : int or (int, int)
+
+    Returns
+    -------
+    counts : ndarray of int, shape (height, width)
+        ``counts[r, c]`` is the number of output positions whose window
+        contains input pixel ``(r, c)``. Windows are products of a row range
+        and a column range, so this is the outer product of the two 1-D counts.
+
+    Examples
+    --------
+    >>> coverage_counts(5, 5, 3)
+    array([[1, 2, 3, 2, 1],
+           [2, 4, 6, 4, 2],
+           [3, 6, 9, 6, 3],
+           [2, 4, 6, 4, 2],
+           [1, 2, 3, 2, 1]])
+    >>> int(coverage_counts(5, 5, 3, padding=1).min())
+    4
+    """
+    sizes = pair((height, width), "(height, width)")
+    ks, ss = pair(kernel_size, "kernel_size"), pair(stride, "stride")
+    ps = pair(padding, "padding", minimum=0)
+    per_axis = []
+    for n, k, s, p in zip(sizes, ks, ss, ps):
+        counts = np.zeros(n + 2 * p, dtype=int)  # over the padded axis
+        for i in range(conv_output_size(n, k, s, p)):
+            counts[i * s : i * s + k] += 1
+        per_axis.append(counts[p : p + n])  # keep the real pixels only
+    return np.outer(*per_axis)  # (height, width)
+
+
+def plot_coverage(size=8, kernel_size=3, paddings=(0, 1), stride=1):
+    """Grids of :func:`coverage_counts`, one panel per padding, counts printed.
+
+    Parameters
+    ----------
+    size : int
+        Height and width of the (square) input.
+    kernel_size, stride : int
+    paddings : sequence of int
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_coverage(6, 3, (0, 1))
+    >>> [ax.get_title().split(':')[0] for ax in fig.axes]
+    ['P = 0', 'P = 1']
+    """
+    grids = [coverage_counts(size, size, kernel_size, stride, p) for p in paddings]
+    top = max(int(g.max()) for g in grids)
+    fig = new_figure(min(9, 3.6 * len(grids)), 3.7)
+    axes = fig.subplots(1, len(grids), squeeze=False)[0]
+    for ax, p, g in zip(axes, paddings, grids):
+        out = conv_output_size(size, kernel_size, stride, p)
+        show_grid(g, ax=ax, cmap="cividis", vmin=0, vmax=top, fontsize=8)
+        ax.set_title(f"P = {p}: {size}×{size} → {out}×{out}\ncorner read {g[0, 0]}×, centre {g[size // 2, size // 2]}×",
+                     fontsize=9)
+    fig.subplots_adjust(left=0.03, right=0.97, bottom=0.03, top=0.84, wspace=0.12)
+    return fig
+
+
+def plot_map_sizes(input_size=32, kernel_sizes=(3, 5), n_layers=16):
+    """Spatial size after each conv layer: no padding shrinks, 'same' padding keeps.
+
+    Parameters
+    ----------
+    input_size : int
+    kernel_sizes : sequence of int
+        One 'no padding' curve per kernel size (odd sizes).
+    n_layers : int
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_map_sizes(32, (3,), 4)
+    >>> [[int(v) for v in line.get_ydata()] for line in fig.axes[0].lines]
+    [[32, 30, 28, 26, 24], [32, 32, 32, 32, 32]]
+    """
+    fig = new_figure(6, 3.2, layout="constrained")
+    ax = fig.add_subplot()
+    styles = iter(OUTLINE_STYLES)
+    for k, colour in zip(kernel_sizes, (VERMILLION, ORANGE, GREEN)):
+        sizes = [input_size]
+        while len(sizes) <= n_layers and sizes[-1] >= k:
+            sizes.append(conv_output_size(sizes[-1], k))
+        ax.plot(range(len(sizes)), sizes, marker="o", markersize=3, color=colour,
+                linestyle=next(styles), label=f"{k}×{k}, P = 0 (shrinks by {k - 1})")
+        if len(sizes) <= n_layers:
+            ax.annotate("no room for\nanother window", (len(sizes) - 1, sizes[-1]), xytext=(6, 12),
+                        textcoords="offset points", fontsize=8, color=colour)
+    same = [input_size] * (n_layers + 1)
+    ax.plot(range(n_layers + 1), same, marker="o", markersize=3, color=BLUE,
+            label="any odd F, P = (F − 1)/2 ('same')")
+    ax.set_xlabel("conv layers applied")
+    ax.set_ylabel("height = width of the map")
+    ax.set_ylim(0, input_size * 1.1)
+    ax.legend(fontsize=8, loc="lower left", frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def plot_receptive_field(stacks):
+    """Receptive field (in input pixels, per axis) after each layer of several stacks.
+
+    Parameters
+    ----------
+    stacks : dict
+        ``label -> (kernel_sizes, strides)``; see :func:`cnnbook.receptive_field`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_receptive_field({'3x3 convs': ([3, 3, 3], [1, 1, 1])})
+    >>> [int(v) for v in fig.axes[0].lines[0].get_ydata()]
+    [1, 3, 5, 7]
+    """
+    fig = new_figure(6, 3.2, layout="constrained")
+    ax = fig.add_subplot()
+    colours = (BLUE, VERMILLION, GREEN, ORANGE)
+    for (label, (kernels, strides)), colour, style in zip(stacks.items(), colours, OUTLINE_STYLES):
+        rf = [1] + [r for r, _ in receptive_field(kernels, strides)]
+        ax.plot(range(len(rf)), rf, marker="o", markersize=3, color=colour, linestyle=style, label=label)
+        ax.annotate(str(rf[-1]), (len(rf) - 1, rf[-1]), xytext=(4, 0), textcoords="offset points",
+                    fontsize=8, va="center", color=colour)
+    ax.set_xlabel("layers applied")
+    ax.set_ylabel("receptive field (pixels per axis)")
+    ax.legend(fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def plot_schedule(rows, title=None):
+    """The downsampling schedule of a network: size, channels and cost per conv layer.
+
+    Three panels over the conv layers: spatial size H, number of channels K,
+    and multiply-adds. With "halve the size, double the channels" the
+    multiply-adds of a layer stay the same from stage to stage.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Output of :func:`trace_layers` or :func:`layer_costs`.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> rows = trace_layers([('conv', 8, 3, 1, 1), ('pool', 2), ('conv', 16, 3, 1, 1)], (8, 16, 16))
+    >>> fig = plot_schedule(rows)
+    >>> [[int(v) for v in ax.lines[0].get_ydata()] if ax.lines else None for ax in fig.axes]
+    [[16, 8], [8, 16], None]
+    """
+    convs = [r for r in rows if r["kind"] == "conv"]
+    if not convs:
+        raise ValueError("rows has no conv layer to plot")
+    x = np.arange(1, len(convs) + 1)
+    fig = new_figure(9, 2.9, layout="constrained")
+    axes = fig.subplots(1, 3)
+    axes[0].plot(x, [r["shape"][1] for r in convs], marker="o", markersize=3, color=BLUE)
+    axes[0].set_ylabel("H = W")
+    axes[0].set_title("spatial size", fontsize=10)
+    axes[1].plot(x, [r["shape"][0] for r in convs], marker="s", markersize=3, color=VERMILLION)
+    axes[1].set_ylabel("K")
+    axes[1].set_title("channels", fontsize=10)
+    axes[2].bar(x, [r["macs"] / 1e6 for r in convs], color=GREEN, edgecolor="black", linewidth=0.5)
+    axes[2].set_ylabel("millions")
+    axes[2].set_title("multiply-adds per layer", fontsize=10)
+    for ax in axes:
+        ax.set_xlabel("conv layer")
+        ax.set_xticks(x if len(x) <= 10 else x[::2])
+        ax.spines[["top", "right"]].set_visible(False)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def plot_size_profiles(networks):
+    """Spatial size (log scale) after each layer of several networks, depth normalised to 0..1.
+
+    Parameters
+    ----------
+    networks : dict
+        ``name -> rows`` with rows from :func:`trace_layers` or :func:`layer_costs`
+        (and the input size: ``name -> (rows, input_size)``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> rows = trace_layers([('conv', 8, 3, 1, 1), ('pool', 2), ('conv', 8, 3, 1, 1), ('pool', 2)], (3, 16, 16))
+    >>> fig = plot_size_profiles({'toy': (rows, 16)})
+    >>> [int(v) for v in fig.axes[0].patches[0].get_data().values]
+    [16, 16, 8, 8, 4]
+    """
+    fig = new_figure(6.5, 3.4, layout="constrained")
+    ax = fig.add_subplot()
+    colours = (BLUE, VERMILLION, GREEN, ORANGE, "#CC79A7", "#56B4E9")
+    for (name, (rows, size)), colour, style in zip(networks.items(), colours, OUTLINE_STYLES * 2):
+        sizes = [size] + [r["shape"][1] for r in rows if len(r["shape"]) == 3]
+        edges = np.linspace(0, 1, len(sizes) + 1)  # one equal-width step per layer (and the input)
+        ax.stairs(sizes, edges, color=colour, linestyle=style, linewidth=1.8, baseline=None,
+                  label=f"{name} ({size} → {sizes[-1]})")
+    ax.set_yscale("log", base=2)
+    ax.set_yticks([1, 2, 4, 8, 16, 32, 64, 128, 256], labels=["1", "2", "4", "8", "16", "32", "64", "128", "256"])
+    ax.set_xlabel("position in the network (input on the left, last spatial layer on the right)")
+    ax.set_ylabel("height = width (log scale)")
+    ax.legend(fontsize=8, frameon=False, loc="upper right")
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig

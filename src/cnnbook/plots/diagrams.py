@@ -1,0 +1,336 @@
+"""Diagrams drawn by code: where the windows of a convolution fall, and LeNet-5.
+
+Sizes in these diagrams are never typed in: they come from
+:func:`cnnbook.conv_output_size` and :func:`cnnbook.pool_output_size`, so a
+diagram cannot disagree with the arithmetic it illustrates.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
+
+from .._validate import pair
+from ..shapes import conv_output_size, pool_output_size
+from ._base import (
+    BLUE,
+    ORANGE,
+    OUTLINE_COLOURS,
+    OUTLINE_STYLES,
+    VERMILLION,
+    hide_ticks,
+    new_figure,
+    outline,
+)
+
+__all__ = ["window_geometry", "draw_windows", "draw_lenet", "lenet_layers"]
+
+
+@dataclass(frozen=True)
+class AxisWindows:
+    """Where the windows fall along one axis of the padded input.
+
+    Attributes
+    ----------
+    size, pad, kernel, stride, dilation : int
+        The settings for this axis.
+    extent : int
+        Effective kernel size ``dilation*(kernel - 1) + 1``.
+    count : int
+        Number of windows (the output size); 0 if the kernel does not fit.
+    starts : tuple of int
+        First padded index of each window.
+    covered : int
+        Padded indices ``[0, covered)`` are inside some window's extent.
+    dropped : int
+        Padded indices after the last window that no window reaches (the floor).
+    """
+
+    size: int
+    pad: int
+    kernel: int
+    stride: int
+    dilation: int
+    extent: int
+    count: int
+    starts: tuple
+    covered: int
+    dropped: int
+
+
+def _axis_windows(n, k, s, p, d):
+    extent = d * (k - 1) + 1
+    padded = n + 2 * p
+    if extent > padded:
+        return AxisWindows(n, p, k, s, d, extent, 0, (), 0, padded)
+    count = conv_output_size(n, k, s, p, d)
+    starts = tuple(i * s for i in range(count))
+    covered = starts[-1] + extent
+    return AxisWindows(n, p, k, s, d, extent, count, starts, covered, padded - covered)
+
+
+def window_geometry(n_h, n_w, kernel, stride=1, padding=0, dilation=1):
+    """Per-axis window positions of a convolution; the numbers behind :func:`draw_windows`.
+
+    Parameters
+    ----------
+    n_h, n_w : int
+        Input height and width.
+    kernel, stride, dilation : int or (int, int)
+    padding : int or (int, int)
+
+    Returns
+    -------
+    (AxisWindows, AxisWindows)
+        Height axis, width axis. ``count`` is 0 on an axis where the kernel
+        does not fit the padded input.
+
+    Examples
+    --------
+    >>> rows, cols = window_geometry(7, 7, 3, stride=3)
+    >>> rows.count, rows.starts, rows.dropped
+    (2, (0, 3), 1)
+    """
+    (n_h, n_w) = pair((n_h, n_w), "(n_h, n_w)")
+    ks, ss = pair(kernel, "kernel"), pair(stride, "stride")
+    ps, ds = pair(padding, "padding", minimum=0), pair(dilation, "dilation")
+    return tuple(_axis_windows(n, k, s, p, d) for n, k, s, p, d in zip((n_h, n_w), ks, ss, ps, ds))
+
+
+def _taps(axis, start):
+    return [start + t * axis.dilation for t in range(axis.kernel)]
+
+
+def draw_windows(n_h, n_w, kernel, stride=1, padding=0, dilation=1, ax=None, *, legend=True):
+    """Draw the padded input grid, the windows that fit, and what the floor drops.
+
+    * white cells: the input; grey cells marked ``0``: zero padding;
+    * coloured outlines: windows of the first output row and column (all
+      windows when there are at most 9), each with its own colour and line style;
+    * dots: the top-left tap of every window (the stride grid);
+    * filled squares: the cells the first window actually reads (with
+      dilation > 1 it skips cells);
+    * hatched cells: rows and columns after the last window that no window
+      reaches -- the rounding down (floor) in the output-size formula.
+
+    If the kernel does not fit the padded input, the grid is drawn with the
+    one window that would stick out, dashed.
+
+    Parameters
+    ----------
+    n_h, n_w : int
+        Input height and width.
+    kernel, stride, dilation : int or (int, int)
+    padding : int or (int, int)
+    ax : matplotlib Axes, optional
+    legend : bool
+        Draw the key below the grid (the explorer shows it as text instead,
+        which redraws faster).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = draw_windows(7, 7, 3, stride=3)
+    >>> fig.texts[0].get_text()
+    '7×7 input, kernel 3×3, stride 3×3 → output 2×2'
+    """
+    rows, cols = window_geometry(n_h, n_w, kernel, stride, padding, dilation)
+    PH, PW = rows.size + 2 * rows.pad, cols.size + 2 * cols.pad
+    fits = rows.count > 0 and cols.count > 0
+    if ax is None:
+        # Lay out in inches: the grid, a title strip above, a legend strip below.
+        cell = min(0.3, 4.4 / max(PH, PW, rows.extent, cols.extent))
+        grid_w, grid_h = max(PW, cols.extent) * cell, max(PH, rows.extent) * cell
+        bottom = 0.6 if legend else 0.1
+        width, height = max(grid_w + 0.4, 5.0 if legend else 4.0), grid_h + 0.4 + bottom
+        fig = new_figure(width, height)
+        ax = fig.add_axes(((width - grid_w) / 2 / width, bottom / height, grid_w / width, grid_h / height))
+    fig = ax.figure
+
+    # 0 = input, 1 = padding, 2 = dropped input, 3 = dropped padding
+    kind = np.ones((PH, PW), dtype=int)
+    kind[rows.pad:rows.pad + rows.size, cols.pad:cols.pad + cols.size] = 0
+    if fits:
+        dropped = np.zeros((PH, PW), dtype=bool)
+        dropped[rows.covered:, :] = True
+        dropped[:, cols.covered:] = True
+        kind[dropped] += 2
+    colours = ListedColormap(["#ffffff", "#d0d0d0", "#f6d3bd", "#e3b79c"])
+    ax.imshow(kind, cmap=colours, vmin=-0.5, vmax=3.5, interpolation="nearest")
+    # Cell separators only inside the padded input, and a frame around it, so
+    # a kernel that sticks out is visibly outside.
+    ax.vlines(np.arange(0.5, PW - 1), -0.5, PH - 0.5, color="#909090", linewidth=0.5)
+    ax.hlines(np.arange(0.5, PH - 1), -0.5, PW - 0.5, color="#909090", linewidth=0.5)
+    ax.add_artist(Rectangle((-0.5, -0.5), PW, PH, fill=False, edgecolor="black", linewidth=1.2))
+    ax.axis("off")
+    small = max(PH, PW) <= 14
+    if small and (rows.pad or cols.pad):
+        for r, c in zip(*np.nonzero(kind % 2 == 1)):
+            ax.text(c, r, "0", ha="center", va="center", fontsize=7, color="#505050")
+
+    if fits:
+        # The floor: hatch the strips after the last window.
+        for x0, y0, w, h in ((-0.5, rows.covered - 0.5, PW, rows.dropped),
+                             (cols.covered - 0.5, -0.5, cols.dropped, PH)):
+            if w > 0 and h > 0:
+                ax.add_artist(Rectangle((x0, y0), w, h, fill=False, hatch="xx",
+                                       edgecolor=VERMILLION, linewidth=0, zorder=3))
+        # Windows: all if few, else the first row and first column of windows.
+        if rows.count * cols.count <= 9:
+            chosen = [(i, j) for i in range(rows.count) for j in range(cols.count)]
+        else:
+            def thin(count):
+                return list(range(count)) if count <= 6 else [0, 1, count - 1]
+            chosen = sorted({(0, j) for j in thin(cols.count)} | {(i, 0) for i in thin(rows.count)})
+        for n, (i, j) in enumerate(chosen):
+            inset = 0.06 * (n % 3)
+            outline(ax, rows.starts[i], cols.starts[j], rows.extent, cols.extent,
+                    colour=OUTLINE_COLOURS[n % len(OUTLINE_COLOURS)],
+                    linestyle=OUTLINE_STYLES[n % len(OUTLINE_STYLES)], linewidth=1.6, inset=inset)
+        # Taps of the first window, then the start of every window.
+        taps_r, taps_c = np.meshgrid(_taps(rows, 0), _taps(cols, 0), indexing="ij")
+        ax.scatter(taps_c.ravel(), taps_r.ravel(), marker="s", s=30 * min(1.0, 10 / max(PH, PW)) + 6,
+                   color=ORANGE, edgecolors="black", linewidths=0.5, zorder=6)
+        start_r, start_c = np.meshgrid(rows.starts, cols.starts, indexing="ij")
+        ax.scatter(start_c.ravel(), start_r.ravel(), marker="o", s=10, color="black", zorder=7)
+        out = f"output {rows.count}×{cols.count}"
+    else:
+        ax.add_artist(Rectangle((-0.5, -0.5), cols.extent, rows.extent, fill=False,
+                               edgecolor=VERMILLION, linestyle="--", linewidth=2.5, zorder=5))
+        out = "kernel does not fit"
+    ax.set_xlim(-0.5, max(PW, cols.extent) - 0.5)
+    ax.set_ylim(max(PH, rows.extent) - 0.5, -0.5)
+    ax.set_aspect("equal")
+
+    def show(values):
+        return f"{values[0]}×{values[1]}"
+
+    k = (rows.kernel, cols.kernel)
+    title = f"{rows.size}×{cols.size} input, kernel {show(k)}, stride {show((rows.stride, cols.stride))}"
+    if rows.pad or cols.pad:
+        title += f", padding {show((rows.pad, cols.pad))}"
+    if rows.dilation != 1 or cols.dilation != 1:
+        title += f", dilation {show((rows.dilation, cols.dilation))}"
+    # A figure-level title is cheaper to lay out than an axes title.
+    fig.text(0.5, 1 - 0.08 / fig.get_figheight(), f"{title} → {out}", ha="center", va="top", fontsize=9)
+    if not legend:
+        return fig
+    handles = [Patch(facecolor="#d0d0d0", edgecolor="#909090", label="zero padding")]
+    if fits:
+        handles += [
+            Line2D([], [], color=ORANGE, linewidth=2, label="window"),
+            Line2D([], [], marker="s", color=ORANGE, markeredgecolor="black", linestyle="", label="cells read by window 1"),
+            Line2D([], [], marker="o", color="black", linestyle="", markersize=4, label="window start"),
+            Patch(facecolor="#f6d3bd", edgecolor=VERMILLION, hatch="xx", label="dropped by the floor"),
+        ]
+    else:
+        handles.append(Line2D([], [], color=VERMILLION, linestyle="--", linewidth=2, label="kernel (too large)"))
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=7, frameon=False)
+    return fig
+
+
+def lenet_layers(input_size=32, padding=0):
+    """The layers of LeNet-5 with every shape computed, not typed in.
+
+    C1 conv 5×5 (6 maps), S2 pool 2×2, C3 conv 5×5 (16 maps), S4 pool 2×2,
+    then C5 (120 units: a 5×5 convolution when S4 is 5×5, i.e. fully
+    connected), F6 (84) and the output (10).
+
+    Parameters
+    ----------
+    input_size : int
+        Height and width of the (square, one-channel) input.
+    padding : int
+        Padding of C1 (2 lets a 28×28 MNIST digit keep the 32×32 geometry).
+
+    Returns
+    -------
+    list of dict
+        Each with 'name', 'channels', 'size' (int, or None for vectors),
+        'units' (for vectors) and 'op' (the operation that produced it).
+
+    Examples
+    --------
+    >>> [(layer['name'], layer['size']) for layer in lenet_layers(32)][:5]
+    [('input', 32), ('C1', 28), ('S2', 14), ('C3', 10), ('S4', 5)]
+    """
+    n1 = conv_output_size(input_size, 5, 1, padding)
+    n2 = pool_output_size(n1, 2)
+    n3 = conv_output_size(n2, 5)
+    n4 = pool_output_size(n3, 2)
+    c5_op = "conv 5×5" if n4 == 5 else f"flatten {16}·{n4}·{n4} → full"
+    return [
+        {"name": "input", "channels": 1, "size": input_size, "op": ""},
+        {"name": "C1", "channels": 6, "size": n1, "op": "conv 5×5" + (f", pad {padding}" if padding else "")},
+        {"name": "S2", "channels": 6, "size": n2, "op": "pool 2×2"},
+        {"name": "C3", "channels": 16, "size": n3, "op": "conv 5×5"},
+        {"name": "S4", "channels": 16, "size": n4, "op": "pool 2×2"},
+        {"name": "C5", "channels": None, "size": None, "units": 120, "op": c5_op},
+        {"name": "F6", "channels": None, "size": None, "units": 84, "op": "full"},
+        {"name": "output", "channels": None, "size": None, "units": 10, "op": "full"},
+    ]
+
+
+def draw_lenet(input_size=32, padding=0):
+    """Draw the LeNet-5 architecture: a stack of boxes per layer, shapes computed.
+
+    Parameters
+    ----------
+    input_size : int
+        Square input size (32 in LeCun et al., 1998).
+    padding : int
+        Padding of the first convolution.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = draw_lenet(32)
+    >>> labels = [t.get_text() for t in fig.axes[0].texts]
+    >>> 'C1: 6@28×28' in labels and 'S4: 16@5×5' in labels
+    True
+    """
+    layers = lenet_layers(input_size, padding)
+    fig = new_figure(10, 3.2)
+    ax = fig.add_axes((0.01, 0.02, 0.98, 0.96))
+    ax.set_ylim(0, 34)
+    ax.axis("off")
+    biggest = max(layer["size"] for layer in layers if layer["size"])
+    x, centre = 2.0, 16.0
+    previous_right = None
+    for layer in layers:
+        if layer["size"]:
+            side = 4 + 18 * layer["size"] / biggest
+            depth = min(layer["channels"], 6)
+            offset = 0.9
+            for d in range(depth - 1, -1, -1):
+                ax.add_artist(Rectangle((x + d * offset, centre - side / 2 + d * offset), side * 0.55, side,
+                                       facecolor="#e8e8e8" if d else "#c8c8c8", edgecolor="black",
+                                       linewidth=0.8))
+            left, right = x, x + side * 0.55 + (depth - 1) * offset
+            label = f"{layer['name']}: {layer['channels']}@{layer['size']}×{layer['size']}"
+            top = centre + side / 2 + (depth - 1) * offset
+        else:
+            height = 4 + 18 * min(layer["units"], 120) / 120
+            ax.add_artist(Rectangle((x, centre - height / 2), 1.6, height,
+                                   facecolor="#c8c8c8", edgecolor="black", linewidth=0.8))
+            left, right = x, x + 1.6
+            label = f"{layer['name']}: {layer['units']}"
+            top = centre + height / 2
+        ax.text((left + right) / 2, top + 1.2, label, ha="center", va="bottom", fontsize=8)
+        if previous_right is not None:
+            ax.add_artist(FancyArrowPatch((previous_right + 0.5, centre), (left - 0.5, centre),
+                                         arrowstyle="->", mutation_scale=10, color=BLUE))
+            ax.text((previous_right + left) / 2, centre - 12.5, layer["op"], ha="center",
+                    va="top", fontsize=7, rotation=0 if len(layer["op"]) < 10 else 20)
+        previous_right = right
+        x = right + (7 if layer["size"] else 8)
+    ax.set_xlim(0, x - 5)
+    return fig

@@ -1,0 +1,50 @@
+"""axe-core on every page of the offline book: no serious or critical violations.
+
+axe-core comes from the npm registry at a pinned version (dev.py NPM_PACKAGES),
+fetched into .cache/npm by `python3 dev.py vendor` (CI) or on first use here.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from conftest import ROOT, require_npm
+
+from .conftest import toc_pages, wait_until_rendered
+
+PAGES = toc_pages()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    require_npm()
+    sys.path.insert(0, str(ROOT))
+    try:
+        import dev
+    finally:
+        sys.path.remove(str(ROOT))
+    script = dev.npm_package_dir("axe-core") / "axe.min.js"
+    assert script.exists(), f"{script} missing from the axe-core package"
+    return script.read_text()
+
+
+def describe(violation: dict) -> str:
+    targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
+    return f"[{violation['impact']}] {violation['id']}: {violation['help']} -> {targets}"
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_no_serious_accessibility_violations(page, site_url, axe_source, page_path):
+    page.goto(site_url + page_path, wait_until="load")
+    wait_until_rendered(page, page_path)  # axe must see the typeset math and the widgets
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate(
+        """async () => await axe.run(document, {
+               runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
+               resultTypes: ['violations'],
+           })"""
+    )
+    serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, f"{page_path}:\n" + "\n".join(describe(v) for v in serious)

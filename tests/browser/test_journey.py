@@ -1,0 +1,50 @@
+"""A reader's journey through the offline book: start at the index, follow
+"Next" through every chapter and "Previous" back, then search for "padding"
+and land on the output-size chapter."""
+
+from __future__ import annotations
+
+from .conftest import toc_pages
+
+PAGES = toc_pages()
+
+
+def current_path(page, site_url) -> str:
+    return page.url.split("#")[0].removeprefix(site_url)
+
+
+def test_next_and_previous_walk_the_whole_book(page, site_url):
+    page.goto(site_url + "index.html", wait_until="load")
+    # index.html redirects to the root page of the table of contents.
+    page.wait_for_url(site_url + PAGES[0] + "*")
+    visited = [current_path(page, site_url)]
+    for _ in range(len(PAGES) - 1):
+        page.locator("a.right-next").first.click()
+        page.wait_for_load_state("load")
+        visited.append(current_path(page, site_url))
+    assert visited == PAGES
+    assert page.locator("a.right-next").count() == 0, "the last page must not have a Next link"
+    for expected in reversed(PAGES[:-1]):
+        page.locator("a.left-prev").first.click()
+        page.wait_for_load_state("load")
+        assert current_path(page, site_url) == expected
+    assert not page.log.problems(), "\n".join(page.log.problems())
+
+
+def test_search_padding_finds_the_output_size_chapter(page, site_url):
+    page.goto(site_url + PAGES[0], wait_until="load")
+    # The theme's search box lives in a dialog opened by the search button.
+    page.locator("button.search-button__button, button[aria-label='Search']").first.click()
+    box = page.locator("input[name='q']:visible").first
+    box.fill("padding")
+    box.press("Enter")
+    page.wait_for_url("**/search.html?q=padding*")
+    results = page.locator("#search-results ul.search li a")
+    results.first.wait_for(timeout=30_000)
+    links = [href for href in results.evaluate_all("els => els.map(e => e.getAttribute('href'))")]
+    assert any("04_output_size" in href for href in links), f"search results for 'padding': {links}"
+    page.locator("#search-results ul.search li a[href*='04_output_size']").first.click()
+    page.wait_for_load_state("load")
+    assert "04_output_size" in page.url
+    assert page.locator("h1").first.inner_text().strip() != ""
+    assert not page.log.problems(), "\n".join(page.log.problems())

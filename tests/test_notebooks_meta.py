@@ -1,0 +1,178 @@
+"""Checks on the book's notebooks as stored files (no kernel is started here).
+
+nbval (``pytest --nbval book/``) re-runs each notebook and compares outputs;
+these tests check what nbval cannot: every notebook is in the table of
+contents, is stored fully executed in order with the ``python3`` kernel, keeps
+the widget state its static snapshots need, and no file reads the
+steering folder that sits beside the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
+SKIP_DIRS = {".git", ".venv", "_build", ".cache", "node_modules", ".pytest_cache",
+             ".hypothesis", ".ipynb_checkpoints", "__pycache__", "_student", "_slides"}
+
+
+def toc_files() -> list[str]:
+    """Every `file:` entry of _toc.yml (and the root), without suffix."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    found = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                found.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({k: v for k, v in toc.items() if k != "root"})
+    return [str(Path(f).with_suffix("")) if Path(f).suffix in {".md", ".ipynb"} else f for f in found]
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_book_has_notebooks():
+    assert NOTEBOOKS, f"no notebooks found in {BOOK}"
+
+
+@pytest.mark.parametrize("entry", toc_files())
+def test_toc_entry_exists(entry):
+    candidates = [ROOT / f"{entry}{suffix}" for suffix in (".ipynb", ".md")]
+    assert any(p.exists() for p in candidates), f"_toc.yml lists {entry!r} but neither .ipynb nor .md exists"
+
+
+def test_toc_has_no_duplicates():
+    entries = toc_files()
+    duplicates = sorted({e for e in entries if entries.count(e) > 1})
+    assert not duplicates, f"listed more than once in _toc.yml: {duplicates}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_listed_in_toc(path):
+    entry = str(path.relative_to(ROOT).with_suffix(""))
+    assert entry in toc_files(), f"{entry} is not listed in _toc.yml, so the web book would drop it"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_kernel_is_python3(path):
+    spec = load(path).get("metadata", {}).get("kernelspec", {})
+    assert spec.get("name") == "python3", f"{path.name}: kernelspec name is {spec.get('name')!r}, want 'python3'"
+    assert spec.get("language", "python") == "python"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_stored_executed_in_order(path):
+    """Every non-empty code cell ran, once, top to bottom, in one fresh kernel."""
+    cells = load(path)["cells"]
+    counts = []
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] != "code" or not "".join(cell["source"]).strip():
+            continue
+        count = cell.get("execution_count")
+        assert count is not None, f"{path.name}: code cell {index} was never executed"
+        counts.append(count)
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name}: execution counts {counts} are not 1..{len(counts)}; "
+        "re-run it top to bottom (jupyter execute --inplace)"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_no_errors_in_outputs(path):
+    for index, cell in enumerate(load(path)["cells"]):
+        for output in cell.get("outputs", []):
+            assert output.get("output_type") != "error", (
+                f"{path.name}: code cell {index} stored an error: {output.get('ename')}: {output.get('evalue')}"
+            )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_starts_with_a_title(path):
+    cells = load(path)["cells"]
+    first = next((c for c in cells if c["cell_type"] == "markdown"), None)
+    assert first is not None and "".join(first["source"]).lstrip().startswith("# "), (
+        f"{path.name}: the first markdown cell must start with a '# ' title (it becomes the page title)"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_widget_outputs_have_saved_state_and_ignore_tag(path):
+    """A displayed widget needs its saved state (the web book's static snapshot)
+    and the nbval-ignore-output tag (model ids are random)."""
+    nb = load(path)
+    state = nb.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    for index, cell in enumerate(nb["cells"]):
+        views = [o["data"][WIDGET_VIEW] for o in cell.get("outputs", []) if WIDGET_VIEW in o.get("data", {})]
+        if not views:
+            continue
+        tags = cell.get("metadata", {}).get("tags", [])
+        assert "nbval-ignore-output" in tags or "nbval-skip" in tags, (
+            f"{path.name}: code cell {index} shows a widget but is not tagged nbval-ignore-output"
+        )
+        for view in views:
+            assert view["model_id"] in state, (
+                f"{path.name}: code cell {index} shows widget {view['model_id']} but the notebook has no "
+                "saved widget state for it; execute with `jupyter execute --inplace` (it stores widget state)"
+            )
+
+
+MACHINE_SPECIFIC = [
+    (re.compile(r"/work/main|/tmp/|/root/|/home/\w+"), "an absolute path of this machine"),
+    (re.compile(r"\bat 0x[0-9a-f]{6,}"), "a memory address"),
+]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_are_not_machine_specific(path):
+    for index, cell in enumerate(load(path)["cells"]):
+        for output in cell.get("outputs", []):
+            texts = [output.get("text", "")]
+            texts += [v for k, v in output.get("data", {}).items() if k.startswith("text/")]
+            text = "".join("".join(t) if isinstance(t, list) else t for t in texts)
+            for pattern, what in MACHINE_SPECIFIC:
+                match = pattern.search(text)
+                assert match is None, f"{path.name}: code cell {index} output shows {what}: {match.group(0)!r}"
+
+
+def repo_text_files():
+    for path in ROOT.rglob("*"):
+        rel = path.relative_to(ROOT)
+        if any(part in SKIP_DIRS for part in rel.parts) or not path.is_file():
+            continue
+        if path.stat().st_size > 5_000_000:
+            continue
+        try:
+            yield rel, path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+
+
+def test_nothing_reads_the_steering_folder():
+    """Code, docs and notebooks must not depend on the folder beside the repository."""
+    # Built from parts so that this file does not match itself.
+    needles = ["../" + "shared", "/work/" + "shared"]
+    offenders = [
+        f"{rel}: {needle}"
+        for rel, text in repo_text_files()
+        for needle in needles
+        if needle in text
+    ]
+    assert not offenders, "files refer to a folder outside the repository:\n" + "\n".join(offenders)

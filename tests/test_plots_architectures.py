@@ -1,0 +1,107 @@
+"""Tests for cnnbook.plots.architectures: shape tracing, costs, coverage and the figures."""
+
+import numpy as np
+import pytest
+
+import cnnbook
+from cnnbook import nn
+from cnnbook.models import lenet5
+from cnnbook.plots.architectures import (
+    coverage_counts,
+    layer_costs,
+    plot_costs,
+    plot_coverage,
+    plot_map_sizes,
+    plot_receptive_field,
+    plot_schedule,
+    plot_size_profiles,
+    trace_layers,
+)
+
+VGG16 = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]
+
+
+def _net(rng):
+    return nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1, rng=rng), nn.ReLU(),
+        nn.Conv2d(8, 8, (3, 5), stride=(1, 2), padding=(1, 0), rng=rng), nn.ReLU(),
+        nn.MaxPool2d(3, stride=2), nn.AvgPool2d(2),
+        nn.Conv2d(8, 4, 1, rng=rng), nn.Flatten(), nn.Linear(4 * 3 * 1, 5, rng=rng),
+    )
+
+
+def test_layer_costs_matches_forward_pass_and_param_count():
+    rng = np.random.default_rng(0)
+    net = _net(rng)
+    x = rng.normal(size=(2, 3, 14, 13))
+    rows = layer_costs(net, (3, 14, 13))
+    # Every traced shape equals the shape the real forward pass produces.
+    for row in rows:
+        x_i = x
+        for layer in net.layers[: row["index"] + 1]:
+            x_i = layer.forward(x_i)
+        assert x_i.shape[1:] == row["shape"], row
+    assert sum(r["params"] for r in rows) == net.num_params()
+    for row in rows:
+        assert row["params"] == net.layers[row["index"]].num_params()
+
+
+def test_macs_count_the_products_of_a_naive_convolution():
+    # One multiply-add per (output position, filter, input channel, kernel tap).
+    rows = trace_layers([("conv", 4, (3, 2), 2, 1)], (3, 9, 8))
+    K, H_out, W_out = rows[0]["shape"]
+    assert rows[0]["macs"] == H_out * W_out * K * 3 * 3 * 2
+    assert (H_out, W_out) == cnnbook.conv2d(np.zeros((1, 3, 9, 8)), np.zeros((4, 3, 3, 2)),
+                                           stride=2, padding=1).shape[2:]
+
+
+def test_vgg16_and_lenet_totals():
+    specs = [("pool", 2) if c == "M" else ("conv", c, 3, 1, 1) for c in VGG16]
+    specs += [("fc", 4096), ("fc", 4096), ("fc", 1000)]
+    rows = trace_layers(specs, (3, 224, 224))
+    assert sum(r["params"] for r in rows) == 138_357_544  # the published VGG-16 count
+    assert rows[-4]["shape"] == (512, 7, 7)
+    assert sum(r["params"] for r in layer_costs(lenet5(input_size=32), (1, 32, 32))) == 61706
+
+
+def test_trace_layers_gap_and_errors():
+    rows = trace_layers([("conv", 16, 3), ("gap",), ("fc", 10)], (3, 8, 8))
+    assert rows[1]["shape"] == (16, 1, 1) and rows[2]["params"] == 16 * 10 + 10
+    with pytest.raises(ValueError, match="kind must be one of"):
+        trace_layers([("dense", 10)], (3, 8, 8))
+    with pytest.raises(ValueError, match="input_shape"):
+        trace_layers([("fc", 10)], (8, 8))
+    with pytest.raises(ValueError, match="vector shape"):
+        trace_layers([("fc", 10), ("conv", 3, 3)], (3, 8, 8))
+    with pytest.raises(ValueError, match="kernel_size"):
+        trace_layers([("conv", 3, 9)], (3, 8, 8))
+    with pytest.raises(TypeError, match="is not one of"):
+        layer_costs(nn.Sequential(nn.Conv2d(1, 1, 1), object.__new__(nn.Layer)), (1, 4, 4))
+
+
+@pytest.mark.parametrize("size,k,s,p", [(8, 3, 1, 0), (8, 3, 1, 1), (9, 3, 2, 1), ((7, 6), (3, 5), 2, 2), (6, 2, 2, 0)])
+def test_coverage_equals_input_gradient_of_all_ones_conv(size, k, s, p):
+    # dx of a conv with all-ones filter and all-ones dout adds 1 for every window
+    # that reads a pixel: exactly the coverage count.
+    H, W = (size, size) if isinstance(size, int) else size
+    KH, KW = (k, k) if isinstance(k, int) else k
+    x = np.zeros((1, 1, H, W))
+    w = np.ones((1, 1, KH, KW))
+    out = cnnbook.conv2d(x, w, stride=s, padding=p)
+    dx, _, _ = cnnbook.conv2d_backward(np.ones_like(out), x, w, stride=s, padding=p)
+    np.testing.assert_array_equal(coverage_counts(H, W, k, s, p), dx[0, 0].astype(int))
+
+
+def test_figures_draw():
+    rows = layer_costs(lenet5(input_size=32), (1, 32, 32))
+    assert len(plot_costs(rows, "LeNet-5").axes) == 2
+    assert len(plot_coverage(8, 3, (0, 1, 2)).axes) == 3
+    assert len(plot_map_sizes(28, (3, 5, 7), 10).axes[0].lines) == 4
+    assert len(plot_receptive_field({"a": ([3, 3], [1, 1]), "b": ([3, 2], [1, 2])}).axes[0].lines) == 2
+    assert len(plot_schedule(rows).axes) == 3
+    fig = plot_size_profiles({"LeNet-5": (rows, 32)})
+    assert [int(v) for v in fig.axes[0].patches[0].get_data().values] == [32, 28, 14, 10, 5]
+    with pytest.raises(ValueError, match="no layer with parameters"):
+        plot_costs(trace_layers([("pool", 2)], (1, 4, 4)))
+    with pytest.raises(ValueError, match="no conv layer"):
+        plot_schedule(trace_layers([("pool", 2)], (1, 4, 4)))

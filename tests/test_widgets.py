@@ -1,0 +1,432 @@
+"""Tests of the explorers: the pure functions (known answers, no exceptions for
+disallowed settings) and the ipywidgets wiring (set a control, check what is shown)."""
+
+import re
+from html import unescape
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+import cnnbook
+from cnnbook import data
+from cnnbook.widgets import (
+    CLASSES,
+    FILTERS,
+    conv_step,
+    conv_window_explorer,
+    gradient_explorer,
+    gradient_flow_explorer,
+    gradient_flow_view,
+    gradient_view,
+    grid_table_html,
+    output_size_explorer,
+    output_size_report,
+    pixel_explorer,
+    pixel_view,
+    pooling_explorer,
+    pooling_view,
+)
+
+EXPLORERS = [pixel_explorer, conv_window_explorer, output_size_explorer, pooling_explorer,
+             gradient_explorer, gradient_flow_explorer]
+
+
+def cells(html):
+    """The texts of the <td> cells of every table in an HTML string."""
+    return re.findall(r"<td [^>]*>([^<]*)</td>", html)
+
+
+def picture_alts(html):
+    """Alt texts of every <img> and the <title> of every <svg> in an HTML string."""
+    alts = re.findall(r'<img src="data:image/(?:png|svg\+xml);base64,[A-Za-z0-9+/=]+" alt="([^"]+)"', html)
+    alts += re.findall(r'<svg [^>]*role="img"[^>]*><title>([^<]+)</title>', html)
+    return [unescape(a) for a in alts]
+
+
+# ---------------------------------------------------------------- output size
+
+@pytest.mark.parametrize("settings, shape", [
+    ((7, 7, 3, 1, 0, 1), (5, 5)),
+    ((7, 7, 3, 2, 0, 1), (3, 3)),
+    ((7, 7, 3, 3, 0, 1), (2, 2)),
+    ((7, 7, 3, 3, 1, 1), (3, 3)),
+    ((32, 32, 5, 1, 0, 1), (28, 28)),
+    ((10, 12, 3, 2, 1, 2), (4, 5)),
+])
+def test_output_size_known_answers(settings, shape):
+    report = output_size_report(*settings)
+    assert report.shape == shape and report.error is None
+    assert report.summary == f"Output shape: {shape[0]} × {shape[1]}"
+
+
+def test_output_size_text_shows_the_floor():
+    report = output_size_report(7, 7, 3, 3, 0, 1)
+    lines = report.text.splitlines()
+    assert lines[0] == "height: (7 + 2·0 − 3)/3 + 1 = 2.33 → floor → 2"
+    assert "padding=1 makes it exact: (7 + 2·1 − 3)/3 + 1 = 3" in report.text
+    exact = output_size_report(7, 7, 3, 2, 0, 1)
+    assert exact.text.splitlines()[0] == "height: (7 + 2·0 − 3)/2 + 1 = 3"
+    assert "floor" not in exact.text
+    dilated = output_size_report(10, 12, 3, 2, 1, 2)
+    assert dilated.text.splitlines()[0] == "height: effective kernel = 2·(3 − 1) + 1 = 5"
+
+
+def test_output_size_shape_always_agrees_with_the_core():
+    for n in (3, 6, 7, 10):
+        for k in (1, 2, 3, 5):
+            for s in (1, 2, 3):
+                for p in (0, 1, 2):
+                    for d in (1, 2):
+                        report = output_size_report(n, n + 1, k, s, p, d)
+                        try:
+                            expected = cnnbook.conv_output_size((n, n + 1), k, s, p, d)
+                        except ValueError:
+                            assert report.shape is None and report.error
+                        else:
+                            assert report.shape == expected and report.error is None
+
+
+@pytest.mark.parametrize("settings, words", [
+    ((3, 3, 5, 1, 0, 1), "does not fit the padded input on the height axis"),
+    ((5, 3, 4, 1, 0, 1), "does not fit the padded input on the width axis"),
+    ((7, 7, 3, 0, 0, 1), "stride must be"),
+    ((7, 7, 3, 1, -1, 1), "padding must be"),
+    ((7, 7, 3.5, 1, 0, 1), "kernel_size must be"),
+])
+def test_output_size_disallowed_settings_explain(settings, words):
+    report = output_size_report(*settings)
+    assert report.shape is None and report.summary == "Output shape: none"
+    assert words in report.error
+    assert isinstance(report.figure(), Figure)
+
+
+def test_output_size_error_says_how_to_fix():
+    report = output_size_report(3, 3, 5, 1, 0, 1)
+    assert "padding of at least 1" in report.error and "kernel of at most 3" in report.error
+
+
+def test_output_size_figure_is_the_windows_diagram():
+    fig = output_size_report(7, 7, 3, 3, 0, 1).figure()
+    assert fig.texts[0].get_text() == "7×7 input, kernel 3×3, stride 3×3 → output 2×2"
+
+
+# ---------------------------------------------------------------- pixels
+
+def test_pixel_view_values_are_the_image():
+    view = pixel_view("eight", "gray", 2, 8, 3)
+    np.testing.assert_array_equal(view.values, data.eight()[2:5, 8:11])
+    assert view.summary == "Rows 2–4, columns 8–10 of the grey levels: values 0 to 255"
+    full = pixel_view()
+    np.testing.assert_array_equal(full.values, data.eight())
+
+
+def test_pixel_view_colour_channels():
+    rgb = data.photo("chelsea")
+    for i, channel in enumerate("RGB"):
+        view = pixel_view("chelsea", channel, 100, 200, 4)
+        np.testing.assert_array_equal(view.values, rgb[100:104, 200:204, i])
+    gray = pixel_view("chelsea", "gray", 100, 200, 4)
+    np.testing.assert_array_equal(gray.values, data.photo("chelsea", gray=True)[100:104, 200:204])
+
+
+@pytest.mark.parametrize("args, words", [
+    (("camera", "R"), "camera is a grey image"),
+    (("camera", "gray", 510, 0, 8), "choose row from 0 to 504"),
+    (("eight", "gray", 0, 5, 18), "choose col from 0 to 0"),
+    (("eight", "gray", 0, 0, 0), "size must be"),
+    (("mars", "gray"), "image must be one of"),
+    (("astronaut", "X"), "channel must be one of"),
+])
+def test_pixel_view_disallowed_settings(args, words):
+    view = pixel_view(*args)
+    assert words in view.error and view.values is None
+    assert isinstance(view.figure(), Figure)
+
+
+# ---------------------------------------------------------------- conv window
+
+def test_conv_step_matches_conv2d():
+    image = data.eight()
+    for name, kernel in FILTERS.items():
+        step = conv_step("eight", name, row=4, col=6, stride=2, padding=1)
+        full = cnnbook.conv2d(image[None, None].astype(float), kernel[None, None], stride=2, padding=1)[0, 0]
+        np.testing.assert_allclose(step.output, full)
+        assert step.total == pytest.approx(full[4, 6])
+        np.testing.assert_allclose(step.products, step.window * kernel)
+        padded = np.pad(image.astype(float), 1)
+        np.testing.assert_array_equal(step.window, padded[8:11, 12:15])
+
+
+def test_conv_step_builds_the_map_row_by_row():
+    step = conv_step("eight", "blur", row=1, col=2)
+    assert step.output.shape == (16, 16)
+    assert np.isfinite(step.partial).sum() == 16 + 3
+    assert step.summary == f"output[1, 2] = {step.total:g}"
+    custom = conv_step(np.arange(16.0).reshape(4, 4), np.ones((2, 2)), 0, 0)
+    assert custom.total == 0 + 1 + 4 + 5 and custom.kernel_name == "custom"
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(row=16), "does not exist"),
+    (dict(kernel="wobble"), "kernel must be one of"),
+    (dict(image="mars"), "image must be one of"),
+    (dict(stride=0), "stride"),
+    (dict(image=np.zeros((2, 2))), "does not fit"),
+])
+def test_conv_step_disallowed_settings(kwargs, words):
+    step = conv_step(**kwargs)
+    assert words in step.error and step.total is None
+    assert isinstance(step.figure(), Figure)
+
+
+# ---------------------------------------------------------------- pooling
+
+@pytest.mark.parametrize("kind, fn", [("max", cnnbook.max_pool2d), ("avg", cnnbook.avg_pool2d),
+                                      ("L2", cnnbook.lp_pool2d)])
+def test_pooling_view_matches_the_core(kind, fn):
+    x = np.random.default_rng(1).integers(0, 10, size=(7, 7)).astype(float)
+    view = pooling_view(kind, 3, 2, 1, row=1, col=2, x=x)
+    np.testing.assert_allclose(view.output, fn(x[None, None], 3, 2, 1)[0, 0])
+    assert view.shape == (4, 4) and view.summary == "Output shape: 4 × 4"  # (7 + 2 - 3)/2 + 1
+
+
+def test_pooling_view_text():
+    x = np.arange(16.0).reshape(4, 4)
+    assert pooling_view("max", 2, 2, x=x, row=1, col=1).text.startswith("output[1, 1] = max(10, 11, 14, 15) = 15")
+    assert pooling_view("avg", 2, 2, x=x).text.startswith("output[0, 0] = (0 + 1 + 4 + 5)/4 = 2.5")
+    assert pooling_view("max", 2, 2, padding=1, x=x).text.startswith("output[0, 0] = max(−∞, −∞, −∞, 0) = 0")
+    assert "(6 + 2·0 − 3)/2 + 1 = 2.5 → floor → 2" in pooling_view("max", 3, 2).text
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(padding=2), "at most half"),
+    (dict(kernel_size=7), "does not fit"),
+    (dict(kind="median"), "kind must be one of"),
+    (dict(row=3), "does not exist"),
+])
+def test_pooling_view_disallowed_settings(kwargs, words):
+    view = pooling_view(**kwargs)
+    assert words in view.error and view.output is None and view.summary == "Output shape: none"
+
+
+def test_pooling_default_input_is_seeded():
+    a, b = pooling_view(), pooling_view(rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(a.x, b.x)
+    assert not np.array_equal(a.x, pooling_view(rng=np.random.default_rng(5)).x)
+
+
+# ---------------------------------------------------------------- gradients
+
+def test_gradient_view_reproduces_the_classic_derivation():
+    view = gradient_view()  # 3x3 input 1..9, 2x2 kernel 1..4, one-hot dout at (0, 0)
+    np.testing.assert_array_equal(view.dw, [[1, 2], [4, 5]])
+    np.testing.assert_array_equal(view.dx, [[1, 2, 0], [3, 4, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(view.counts, [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+    assert view.feeds.all() and view.summary == "Input pixel (1, 1) feeds 4 outputs"
+    corner = gradient_view(in_row=0, in_col=0)
+    assert corner.summary == "Input pixel (0, 0) feeds 1 output"
+
+
+def test_gradient_view_uses_the_core_backward():
+    x = np.random.default_rng(0).normal(size=(6, 5))
+    w = np.random.default_rng(1).normal(size=(3, 3))
+    view = gradient_view(kernel_size=3, stride=2, padding=1, out_row=1, out_col=2, in_row=2, in_col=4, x=x, w=w)
+    dout = np.zeros((1, 1, 3, 3))
+    dout[0, 0, 1, 2] = 1
+    dx, dw, _ = cnnbook.conv2d_backward(dout, x[None, None], w[None, None], 2, 1)
+    np.testing.assert_allclose(view.dx, dx[0, 0])
+    np.testing.assert_allclose(view.dw, dw[0, 0])
+    assert int(view.feeds.sum()) == int(view.counts[2, 4])
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(out_row=2), "output position (2, 0) does not exist"),
+    (dict(in_col=3), "input pixel (1, 3) does not exist"),
+    (dict(kernel_size=4), "does not fit"),
+    (dict(stride=0), "stride"),
+])
+def test_gradient_view_disallowed_settings(kwargs, words):
+    view = gradient_view(**kwargs)
+    assert words in view.error and view.dx is None and view.figure() is None
+
+
+def test_gradient_flow_max_routes_ties_to_the_first_max():
+    x = np.array([[1., 3., 2., 2.], [0., 1., 0., 0.], [0., 0., 5., 0.], [0., 0., 0., 0.]])
+    view = gradient_flow_view("max", 2, 2, x=x)
+    np.testing.assert_array_equal(view.dx, [[0, 1, 2, 0], [0, 0, 0, 0], [3, 0, 4, 0], [0, 0, 0, 0]])
+    assert view.summary == "sum of dx = 10 = sum of dout"
+    overlapping = gradient_flow_view("max", 2, 1, x=x)
+    np.testing.assert_allclose(
+        overlapping.dx, cnnbook.max_pool2d_backward(overlapping.dout[None, None], x[None, None], 2, 1)[0, 0])
+
+
+def test_gradient_flow_default_input_has_a_tie():
+    view = gradient_flow_view("max")
+    assert view.x[0, 0] == view.x[0, 1] == view.x[:2, :2].max()
+    assert view.dx[0, 0] == 1 and view.dx[0, 1] == 0
+
+
+def test_gradient_flow_other_layers():
+    avg = gradient_flow_view("avg", 2, 2)
+    np.testing.assert_allclose(avg.dx, np.kron(avg.dout, np.ones((2, 2))) / 4)
+    relu = gradient_flow_view("ReLU")
+    np.testing.assert_array_equal(relu.dx, np.where(relu.x > 0, relu.dout, 0))
+    assert "blocked" in relu.text
+    l2 = gradient_flow_view("L2", 2, 2)
+    np.testing.assert_allclose(
+        l2.dx, cnnbook.lp_pool2d_backward(l2.dout[None, None], l2.x[None, None], 2, 2, p=2)[0, 0])
+    bad = gradient_flow_view("max", 3, 1, padding=2)
+    assert "at most half" in bad.error and bad.dx is None
+
+
+# ---------------------------------------------------------------- HTML tables
+
+def test_grid_table_html():
+    html = grid_table_html(np.array([[1.0, np.nan], [3.0, 4.0]]), caption="c", blank="0",
+                           highlight=np.array([[True, False], [False, False]]))
+    assert cells(html) == ["1", "0", "3", "4"]
+    assert html.count('class="cnnbook-hl"') == 1 and "<caption" in html
+    assert html.count('<th scope="col"') == 2 and html.count('<th scope="row"') == 2
+
+
+# ---------------------------------------------------------------- wiring
+
+@pytest.mark.parametrize("make", EXPLORERS)
+def test_every_explorer_starts_meaningful_and_labelled(make):
+    ex = make()
+    assert ex.result.error is None
+    assert CLASSES["root"] in ex._dom_classes and f"cnnbook-{ex.name}" in ex._dom_classes
+    for name, control in ex.controls.items():
+        assert control.description, name  # screen readers need a label
+        assert f"cnnbook-control-{name}" in control._dom_classes
+    for part in ("summary", "text", "error", "figure", "grids"):
+        assert CLASSES[part] in getattr(ex, part)._dom_classes
+    assert ex.summary.value and ex.error.value == "" and ex.error.layout.display == "none"
+    shown = ex.figure.value or ex.grids.value
+    assert shown
+    if ex.figure.value:
+        assert ex.result.alt in picture_alts(ex.figure.value)
+        assert all(picture_alts(ex.figure.value))  # every picture has a non-empty alt text
+    assert ex.last_redraw_ms > 0
+
+
+def test_output_size_wiring():
+    ex = output_size_explorer()
+    assert ex.summary.value == "Output shape: 2 × 2" and "cnnbook-shape" in ex.summary._dom_classes
+    assert "2.33 → floor → 2" in ex.text.value
+    before = ex.figure.value
+    ex.controls["stride"].value = 1
+    assert ex.summary.value == "Output shape: 5 × 5" and ex.result.shape == (5, 5)
+    assert ex.figure.value != before and "floor" not in ex.text.value
+    ex.set(height=3, kernel_size=5)
+    assert ex.summary.value == "Output shape: none"
+    assert "Not allowed" in ex.error.value and "does not fit" in ex.error.value
+    assert ex.error.layout.display is None
+    ex.controls["padding"].value = 1
+    assert ex.summary.value == "Output shape: 1 × 5" and ex.error.value == ""  # (3 + 2 - 5)/1 + 1
+    with pytest.raises(ValueError, match="unknown control"):
+        ex.set(colour=1)
+
+
+def test_pixel_wiring_follows_the_image():
+    ex = pixel_explorer()
+    assert cells(ex.grids.value) == [str(v) for v in data.eight().ravel()]
+    assert list(ex.controls["channel"].options) == ["gray"]
+    ex.set(image="astronaut", size=4, row=10, col=20)
+    assert list(ex.controls["channel"].options) == ["gray", "R", "G", "B"]
+    assert ex.controls["row"].max == 512 - 4
+    ex.controls["channel"].value = "G"
+    expected = data.photo("astronaut")[10:14, 20:24, 1]
+    assert cells(ex.grids.value) == [str(v) for v in expected.ravel()]
+    assert "green channel" in ex.summary.value
+    ex.controls["image"].value = "coins"  # grey: the channel falls back to gray
+    assert ex.controls["channel"].value == "gray" and ex.result.error is None
+
+
+def test_conv_window_wiring():
+    ex = conv_window_explorer()
+    assert ex.summary.value == f"output[3, 5] = {ex.result.total:g}"
+    assert "cnnbook-sum" in ex.summary._dom_classes
+    assert ex.controls["row"].max == 15
+    ex.controls["stride"].value = 2
+    assert ex.controls["row"].max == 7
+    ex.set(kernel="identity", row=2, col=2)
+    assert ex.result.total == data.eight()[5, 5]
+    assert ex.summary.value == f"output[2, 2] = {data.eight()[5, 5]}"
+
+
+def test_pooling_wiring():
+    ex = pooling_explorer()
+    assert ex.summary.value == "Output shape: 3 × 3"
+    ex.set(kernel_size=3, stride=1)
+    assert ex.summary.value == "Output shape: 4 × 4" and ex.controls["row"].max == 3
+    ex.controls["padding"].value = 2
+    assert ex.summary.value == "Output shape: none" and "at most half" in ex.error.value
+    ex.controls["padding"].value = 1
+    ex.controls["kind"].value = "avg"
+    out = ex.result.output
+    assert cells(ex.grids.value)[-out.size:] == [f"{v:.2f}" for v in out.ravel()]
+
+
+def test_gradient_wiring():
+    ex = gradient_explorer()
+    assert ex.summary.value == "Input pixel (1, 1) feeds 4 outputs"
+    ex.set(height=5, width=5, kernel_size=3, stride=2)
+    assert ex.controls["out_row"].max == 1 and ex.controls["in_row"].max == 4
+    assert ex.summary.value == "Input pixel (1, 1) feeds 1 output"
+    ex.set(in_row=2, in_col=2)
+    assert ex.summary.value == "Input pixel (2, 2) feeds 4 outputs"
+
+
+def test_gradient_flow_wiring():
+    ex = gradient_flow_explorer()
+    assert ex.summary.value == "sum of dx = 10 = sum of dout"
+    assert "cnnbook-flow" in ex.summary._dom_classes
+    ex.controls["kind"].value = "L2"
+    assert ex.summary.value.startswith("sum of dx = ") and "sum of dout = 10" in ex.summary.value
+    ex.controls["kind"].value = "ReLU"
+    assert ex.result.dx.shape == (4, 4) and "blocked" in ex.text.value
+
+
+# ---------------------------------------------------------------- fast pictures
+
+def test_windows_svg_matches_the_geometry():
+    from cnnbook.plots import window_geometry
+    from cnnbook.widgets._pictures import windows_svg
+
+    rows, cols = window_geometry(7, 7, 3, 3)
+    svg = windows_svg(rows, cols, "alt text")
+    assert svg.count('fill="url(#cnnbook-hatch)"') == 7 * 7 - 6 * 6  # last row and column dropped
+    assert svg.count("<circle") == 4  # one dot per window start
+    assert "<title>alt text</title>" in svg
+    rows, cols = window_geometry(5, 5, 3, 1, 1, 2)
+    svg = windows_svg(rows, cols, "a")
+    assert svg.count('fill="url(#cnnbook-hatch)"') == 0
+    assert svg.count('fill="#d0d0d0"') == 7 * 7 - 5 * 5  # padding cells
+    assert svg.count("<circle") == 9
+    rows, cols = window_geometry(3, 3, 5, 1)
+    assert 'stroke-dasharray="8 4"' in windows_svg(rows, cols, "too big")
+
+
+def test_raster_helpers():
+    from cnnbook.widgets._pictures import ORANGE, colourize, draw_box, png_uri, upscale
+
+    rgb = colourize(np.array([[0.0, np.nan], [1.0, 0.5]]), "gray", 0, 1)
+    assert rgb.dtype == np.uint8 and rgb.shape == (2, 2, 3)
+    assert rgb[0, 0].tolist() == [0, 0, 0] and rgb[1, 0].tolist() == [255, 255, 255]
+    assert rgb[0, 1].tolist() == [238, 238, 238]
+    big = upscale(rgb, 4)
+    assert big.shape == (8, 8, 3) and (big[:4, :4] == 0).all()
+    canvas = np.full((20, 20, 3), 255, dtype=np.uint8)
+    draw_box(canvas, 5, 5, 10, 10, thickness=2)
+    assert canvas[5, 10].tolist() == list(ORANGE) and canvas[10, 10].tolist() == [255, 255, 255]
+    assert png_uri(canvas).startswith("data:image/png;base64,iVBOR")
+
+
+def test_output_size_picture_follows_the_setting():
+    ex = output_size_explorer()
+    assert "dropped by the floor" in ex.result.alt
+    assert "output 2×2" in ex.figure.value and 'src="data:image/svg+xml;base64,' in ex.figure.value
+    ex.controls["padding"].value = 1
+    assert "output 3×3" in ex.figure.value and "dropped" not in ex.result.alt
