@@ -253,7 +253,8 @@ def machine_description(threads):
     return "\n".join(lines)
 
 
-def print_table(rows, out=sys.stdout):
+def print_table(rows, out=None):
+    out = out or sys.stdout
     header = ["op", "shape", "dtype", "naive ms", "cnnbook ms", "torch ms", "cnnbook/torch",
               "fast vs naive", "GFLOP/s", "of matmul"]
     table = []
