@@ -280,9 +280,11 @@ def main(argv=None):
     parser.add_argument("--only", choices=["conv", "pool", "lenet", "widgets"], action="append",
                         help="run only these groups (repeatable)")
     args = parser.parse_args(argv)
-    repeat = args.repeat or (1 if args.quick else 7)
+    repeat = args.repeat if args.repeat is not None else (1 if args.quick else 7)
     if repeat < 1:
         parser.error(f"--repeat must be at least 1, got --repeat={repeat}")
+    if args.threads is not None and args.threads < 1:
+        parser.error(f"--threads must be at least 1, got --threads={args.threads}")
     threads = args.threads or os.cpu_count() or 1
     groups = set(args.only or ["conv", "pool", "lenet", "widgets"])
 

@@ -35,6 +35,9 @@ def test_quick_suite_reports_every_case(bench):
     assert len([line for line in text.splitlines() if line.startswith("| ")]) == len(rows) + 1
 
 
-def test_suite_rejects_bad_arguments(bench):
-    with pytest.raises(SystemExit):
-        bench.main(["--repeat", "0"])
+@pytest.mark.parametrize("argv", [["--repeat", "0"], ["--threads", "0"], ["--only", "nothing"]])
+def test_suite_rejects_bad_arguments(bench, argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        bench.main(argv)
+    assert exit_info.value.code == 2
+    assert argv[0] in capsys.readouterr().err
