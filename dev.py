@@ -67,7 +67,7 @@ def venv_bin(name: str) -> Path:
     return VENV / folder / f"{name}{suffix}"
 
 
-def tool_env() -> dict[str, str]:
+def tool_env(single_blas_thread: bool = True) -> dict[str, str]:
     """Environment for every tool we start: the venv first on PATH."""
     env = dict(os.environ)
     env["PATH"] = str(venv_bin("python").parent) + os.pathsep + env.get("PATH", "")
@@ -80,9 +80,10 @@ def tool_env() -> dict[str, str]:
     env.setdefault("PYTHONHASHSEED", "0")
     # The book's matrices are small: one BLAS thread is many times faster than
     # several fighting over two cores (and results do not depend on timing).
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    env.setdefault("OMP_NUM_THREADS", "1")
-    env.setdefault("MKL_NUM_THREADS", "1")
+    if single_blas_thread:
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")
+        env.setdefault("OMP_NUM_THREADS", "1")
+        env.setdefault("MKL_NUM_THREADS", "1")
     return env
 
 
@@ -282,7 +283,7 @@ def test(pytest_args: list[str]) -> None:
         # loadscope keeps all cells of one notebook (one nbval "module") on one
         # worker, which nbval needs.
         cmd += ["-n", workers, "--dist", "loadscope"]
-    cmd += pytest_args or ["tests", "src/cnnbook", "book"]
+    cmd += pytest_args or ["tests", "src/cnnbook", "book", "--durations=15"]
     code = run(cmd, check=False)
     if code == 5:
         die("pytest collected no tests (exit code 5)", 5)
@@ -304,22 +305,20 @@ def main(argv: list[str] | None = None) -> None:
                          help="folder holding _config.yml, _toc.yml and book/ (default: this repository)")
     p_build.add_argument("--no-install", action="store_true",
                          help="do not create/refresh .venv (used by the tests)")
-    p_test = sub.add_parser("test", help="run the whole test suite")
-    p_test.add_argument("pytest_args", nargs=argparse.REMAINDER,
-                        help="arguments for pytest instead of the whole suite")
+    # test/bench/student/slides pass any further arguments on to the tool.
+    sub.add_parser("test", help="run the whole test suite (or: dev.py test PYTEST_ARGS...)")
     sub.add_parser("lab", help="open the notebooks in JupyterLab")
     p_voila = sub.add_parser("voila", help="serve the live explorers with Voila")
     p_voila.add_argument("notebook", nargs="?", default="book/explorers.ipynb")
     p_voila.add_argument("--port", type=int, default=8866)
-    p_bench = sub.add_parser("bench", help="run the benchmarks")
-    p_bench.add_argument("bench_args", nargs=argparse.REMAINDER)
-    p_student = sub.add_parser("student", help="write the student edition")
-    p_student.add_argument("student_args", nargs=argparse.REMAINDER)
-    p_slides = sub.add_parser("slides", help="write reveal.js slides")
-    p_slides.add_argument("slides_args", nargs=argparse.REMAINDER)
+    sub.add_parser("bench", help="run the benchmarks (--quick: a smoke run)")
+    sub.add_parser("student", help="write the student edition to _build/student")
+    sub.add_parser("slides", help="write reveal.js slides to _build/slides")
     sub.add_parser("vendor", help="fetch the pinned npm packages into .cache/npm")
     sub.add_parser("setup", help="only create/refresh .venv from requirements.txt")
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.task not in ("test", "bench", "student", "slides"):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
 
     if args.task == "vendor":
         for name, folder in vendor().items():
@@ -334,19 +333,19 @@ def main(argv: list[str] | None = None) -> None:
         build(args.offline or truthy(os.environ.get("CNNBOOK_OFFLINE")), args.path_output, args.all,
               args.source)
     elif args.task == "test":
-        test(args.pytest_args)
+        test(extra)
     elif args.task == "lab":
         run([venv_bin("jupyter"), "lab", "book/"], stdin=None)
     elif args.task == "voila":
         run([venv_bin("voila"), f"--port={args.port}", args.notebook], stdin=None)
     elif args.task == "bench":
-        run([py, "-m", "benchmarks", *args.bench_args])
+        # The benchmarks choose their own thread counts.
+        run([py, ROOT / "benchmarks" / "run.py", *extra], env=tool_env(single_blas_thread=False))
     elif args.task == "student":
-        run([py, "-m", "cnnbook.teaching", "student", *args.student_args])
+        run([py, "-m", "cnnbook.teaching", "student", *extra])
     elif args.task == "slides":
-        extra = list(args.slides_args)
         if truthy(os.environ.get("CNNBOOK_OFFLINE")) and "--offline" not in extra:
-            extra += ["--offline", "--cache-dir", str(CACHE)]
+            extra += ["--offline", "--cache-dir", str(CACHE / "slides")]
         run([py, "-m", "cnnbook.teaching", "slides", *extra])
 
 

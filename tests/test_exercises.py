@@ -169,6 +169,9 @@ CORRECT = {
     "check_avg_pool": [cnnbook.avg_pool2d],
     "check_avg_pool_backward": [cnnbook.avg_pool2d_backward],
     "check_softmax_cross_entropy": [softmax_ce, cnnbook.softmax_cross_entropy],
+    "check_conv_transpose_output_size": [cnnbook.conv_transpose_output_size,
+                                         lambda n, k, s, p, op: (n - 1) * s - 2 * p + k + op],
+    "check_sgd_momentum_step": [lambda p, g, v, lr, mu: (p - lr * (mu * v + g), mu * v + g)],
 }
 
 
@@ -397,3 +400,32 @@ def test_to_nchw_mistakes():
     _rejects(ex.check_to_nchw, lambda im: im.transpose(0, 3, 1, 2).astype(float), "255")
     _rejects(ex.check_to_nchw, lambda im: im.reshape(im.shape[0], 3, *im.shape[1:3]) / 255, "transpose")
     _rejects(ex.check_to_nchw, lambda im: im.transpose(0, 3, 2, 1) / 255, "swapped")
+
+
+def test_conv_transpose_output_size_mistakes():
+    _rejects(ex.check_conv_transpose_output_size, lambda n, k, s, p, op: (n + 2 * p - k) // s + 1, "forward")
+    _rejects(ex.check_conv_transpose_output_size, lambda n, k, s, p, op: (n - 1) * s - 2 * p + k, "output_padding")
+    _rejects(ex.check_conv_transpose_output_size, lambda n, k, s, p, op: (n - 1) * s + 2 * p + k + op, "-2*padding")
+
+
+def test_sgd_momentum_mistakes():
+    def old_velocity(p, g, v, lr, mu):
+        return p - lr * v, mu * v + g
+
+    def lr_inside(p, g, v, lr, mu):
+        v = mu * v - lr * g
+        return p + v, v
+
+    def in_place(p, g, v, lr, mu):
+        v *= mu
+        v += g
+        p -= lr * v
+        return p, v
+
+    _rejects(ex.check_sgd_momentum_step, old_velocity, "NEW velocity")
+    _rejects(ex.check_sgd_momentum_step, lr_inside, "other convention")
+    _rejects(ex.check_sgd_momentum_step, lambda p, g, v, lr, mu: (p - lr * g, g), "momentum ignored")
+    _rejects(ex.check_sgd_momentum_step, lambda p, g, v, lr, mu: (p - lr * (mu * v + g), lr * (mu * v + g)),
+             "not the step")
+    result = ex.check_sgd_momentum_step(in_place, rng=0, verbose=False)
+    assert not result and "in place" in result.message

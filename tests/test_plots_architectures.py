@@ -15,6 +15,8 @@ from cnnbook.plots.architectures import (
     plot_receptive_field,
     plot_schedule,
     plot_size_profiles,
+    receptive_boxes,
+    show_receptive_fields,
     trace_layers,
 )
 
@@ -105,3 +107,44 @@ def test_figures_draw():
         plot_costs(trace_layers([("pool", 2)], (1, 4, 4)))
     with pytest.raises(ValueError, match="no conv layer"):
         plot_schedule(trace_layers([("pool", 2)], (1, 4, 4)))
+
+
+@pytest.mark.parametrize("kernels,strides,paddings,size", [
+    ([3, 3, 2, 3, 3, 2], [1, 1, 2, 1, 1, 2], [1, 1, 0, 1, 1, 0], 18),
+    ([5, 2, 5], [1, 2, 1], [0, 0, 0], 20),
+    ([3, 3, 3], [2, 1, 2], [1, 0, 1], 17),
+])
+def test_receptive_boxes_match_the_gradient_support(kernels, strides, paddings, size):
+    # Backpropagate a one-hot gradient from the chosen unit through an all-ones
+    # stack (average pooling for stride-2 layers of kernel 2, strided convs
+    # otherwise): the inputs with a non-zero gradient are exactly its field.
+    boxes = receptive_boxes(size, kernels, strides, paddings)
+    layers = []
+    for k, s, p in zip(kernels, strides, paddings):
+        if k == 2 and s == 2:
+            layers.append(nn.AvgPool2d(2))
+        else:
+            conv = nn.Conv2d(1, 1, k, stride=s, padding=p)
+            conv.params["weight"][...] = 1.0
+            layers.append(conv)
+    for depth in range(1, len(layers) + 1):
+        net = nn.Sequential(*layers[:depth])
+        out = net.forward(np.ones((1, 1, size, size)))
+        first, last = boxes[depth - 1]
+        # the unit index along the axis: invert first = u*j + offset using the width-1 case
+        rf, jump = cnnbook.receptive_field(kernels[:depth], strides[:depth])[-1]
+        assert last - first + 1 == rf
+        offset = -sum(p * cnnbook.receptive_field(kernels[:i], strides[:i])[-1][1] if i else p
+                      for i, p in enumerate(paddings[:depth]))
+        u = (first - offset) // jump
+        dout = np.zeros_like(out)
+        dout[0, 0, u, u] = 1.0
+        support = np.nonzero(net.backward(dout)[0, 0].any(axis=1))[0]
+        assert (support.min(), support.max()) == (max(first, 0), min(last, size - 1))
+
+
+def test_show_receptive_fields_draws_one_box_per_layer():
+    fig = show_receptive_fields(np.zeros((18, 18)), [3, 3, 2], [1, 1, 2], [1, 1, 0])
+    assert len(fig.axes[0].get_legend().get_texts()) == 3
+    with pytest.raises(ValueError, match="2-D"):
+        show_receptive_fields(np.zeros((1, 18, 18)), [3], [1])

@@ -403,3 +403,13 @@ def test_cli_slides_all_chapters(tmp_path):
     decks = sorted(p.name for p in tmp_path.glob("*.slides.html"))
     chapters = [p for p in chapter_paths(BOOK) if CHAPTER_NAME.match(p.name)]
     assert chapters and decks == sorted(f"{p.stem}.slides.html" for p in chapters)
+
+
+def test_markdown_outputs_on_slides_lose_myst_roles():
+    nb = new_notebook(cells=[new_markdown_cell("# T")])
+    cell = new_code_cell("Markdown(table)")
+    cell.outputs = [new_output("execute_result", data={"text/markdown": "| a |\n|---|\n| {doc}`03_convolution` |",
+                                                       "text/plain": "<Markdown>"}, execution_count=1)]
+    nb.cells.append(cell)
+    html = render_deck(nb)
+    assert "03_convolution" in html and "{doc}" not in html

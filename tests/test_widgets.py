@@ -430,3 +430,10 @@ def test_output_size_picture_follows_the_setting():
     assert "output 2×2" in ex.figure.value and 'src="data:image/svg+xml;base64,' in ex.figure.value
     ex.controls["padding"].value = 1
     assert "output 3×3" in ex.figure.value and "dropped" not in ex.result.alt
+
+
+def test_set_does_not_depend_on_the_order_of_settings():
+    ex = pixel_explorer()  # the whole 8: the row slider's range is 0..0 until the size shrinks
+    ex.set(row=2, col=8, size=3)
+    np.testing.assert_array_equal(ex.result.values, data.eight()[2:5, 8:11])
+    assert ex.values() == {"image": "eight", "channel": "gray", "row": 2, "col": 8, "size": 3}

@@ -22,6 +22,7 @@ __all__ = [
     "load_digits",
     "train_test_split",
     "train_test_split_digits",
+    "standardize",
     "photo",
     "shift",
 ]
@@ -80,7 +81,7 @@ def _require(module):
         return __import__(module)
     except ImportError as err:  # pragma: no cover - both are installed for the book
         raise ImportError(
-            f"this function needs {package}; install it with `pip install {package}`"
+            f"this function needs {package}; install it with `pip install 'cnnbook[data]'` (or `pip install {package}`)"
         ) from err
 
 
@@ -187,6 +188,37 @@ def train_test_split_digits(test_fraction=0.25, *, rng=None, as_images=True):
     """
     x, y = load_digits(as_images=as_images)
     return train_test_split(x, y, test_fraction, rng=rng)
+
+
+def standardize(x_train, *others):
+    """Shift and scale so the training pixels have mean 0 and standard deviation 1.
+
+    The mean and standard deviation come from ``x_train`` only (one number
+    each, over all its pixels) and are applied unchanged to the other arrays,
+    so nothing about the test set leaks into training.
+
+    Parameters
+    ----------
+    x_train : ndarray, shape (N, ...)
+    *others : ndarray
+        E.g. the test images.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(x_train - mean) / std`` and each other array treated the same way.
+
+    Examples
+    --------
+    >>> x_tr, x_te = standardize(np.array([0.0, 1.0, 2.0, 3.0]), np.array([1.5]))
+    >>> round(float(x_tr.mean()), 12), round(float(x_tr.std()), 12), x_te
+    (0.0, 1.0, array([0.]))
+    """
+    x_train = np.asarray(x_train, dtype=np.float64)
+    mean, std = x_train.mean(), x_train.std()
+    if not std > 0:
+        raise ValueError(f"x_train is constant (std={std}); there is no scale to divide by")
+    return tuple((np.asarray(x, dtype=np.float64) - mean) / std for x in (x_train, *others))
 
 
 def _check_rng(rng):

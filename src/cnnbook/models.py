@@ -106,12 +106,13 @@ def lenet5(in_channels=1, input_size=32, num_classes=10, *, rng=None, pool="max"
     return Sequential(*layers)
 
 
-#: Training settings for :func:`digits_lenet` on the 8 x 8 digits that reach
-#: >= 97% held-out accuracy in a few seconds on two CPU cores.
-DIGITS_TRAINING = dict(lr=0.05, momentum=0.9, batch_size=32, epochs=10)
+#: Training settings for :func:`digits_lenet` on standardized 8 x 8 digits
+#: (see :func:`cnnbook.data.standardize`): 20 epochs of SGD with momentum, the
+#: learning rate divided by 10 for the last 6. Pass them to :func:`fit`.
+DIGITS_TRAINING = dict(lr=0.02, momentum=0.9, batch_size=32, epochs=20, milestones=(14,))
 
 
-def digits_lenet(rng=None, *, channels=(6, 16), hidden=(120, 84)):
+def digits_lenet(rng=None, *, channels=(16, 32), hidden=(120, 84)):
     """A LeNet-style network sized for the 8 x 8 scikit-learn digits.
 
     conv 3x3 pad 1 -> ReLU -> max pool 2 -> conv 3x3 pad 1 -> ReLU -> max pool 2
@@ -121,8 +122,10 @@ def digits_lenet(rng=None, *, channels=(6, 16), hidden=(120, 84)):
     Parameters
     ----------
     rng : numpy.random.Generator, optional
-    channels : (int, int), default (6, 16)
-        Filters in the two conv layers.
+    channels : (int, int), default (16, 32)
+        Filters in the two conv layers. LeNet's (6, 16) also works but
+        scores about a point lower: after two poolings only 2 x 2 positions
+        are left, so more channels carry the information instead.
     hidden : (int, int), default (120, 84)
         Units in the two hidden Linear layers.
 
@@ -300,8 +303,12 @@ def evaluate(model, x, y, batch_size=256):
 
 
 def fit(model, x_train, y_train, x_test=None, y_test=None, *, lr=0.05, momentum=0.9,
-        weight_decay=0.0, batch_size=32, epochs=10, rng=None, progress=False):
+        weight_decay=0.0, batch_size=32, epochs=10, milestones=(), rng=None, progress=False):
     """Train with SGD for ``epochs`` passes; returns one dict of metrics per epoch.
+
+    ``milestones`` lists epoch counts after which the learning rate is divided
+    by 10 (PyTorch's ``MultiStepLR`` with ``gamma=0.1``): large steps first to
+    make progress, small steps last to settle into a minimum.
 
     Each dict has ``epoch``, ``train_loss``, ``train_acc`` and, when test data
     is given, ``test_loss`` and ``test_acc``.
@@ -312,14 +319,18 @@ def fit(model, x_train, y_train, x_test=None, y_test=None, *, lr=0.05, momentum=
     >>> x = rng.normal(size=(40, 1, 8, 8)); y = (x.mean(axis=(1, 2, 3)) > 0).astype(int)
     >>> history = fit(mlp(64, 16, 2, rng=rng), x, y, epochs=3, rng=rng)
     >>> len(history), sorted(history[0])
-    (3, ['epoch', 'train_acc', 'train_loss'])
+    (3, ['epoch', 'lr', 'train_acc', 'train_loss'])
     """
     rng = _check_rng(rng)
     optimizer = SGD(model, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    if not _is_int(epochs) or epochs < 1:
+        raise ValueError(f"epochs must be a positive int, got epochs={epochs!r}")
     history = []
     for epoch in range(1, epochs + 1):
+        if epoch - 1 in milestones:
+            optimizer.lr /= 10
         loss, acc = train_epoch(model, optimizer, x_train, y_train, batch_size, rng=rng, progress=progress)
-        row = dict(epoch=epoch, train_loss=loss, train_acc=acc)
+        row = dict(epoch=epoch, lr=optimizer.lr, train_loss=loss, train_acc=acc)
         if x_test is not None:
             row["test_loss"], row["test_acc"] = evaluate(model, x_test, y_test)
         history.append(row)

@@ -28,7 +28,7 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,7 +125,16 @@ def free_port() -> int:
 
 # ------------------------------------------------------------------ the site
 @pytest.fixture(scope="session")
-def site(testrun_uid) -> Path:
+def run_id(request) -> str:
+    """Same for every xdist worker of one test run; new for each run."""
+    workerinput = getattr(request.config, "workerinput", None)
+    if workerinput is not None:
+        return workerinput["testrunuid"]
+    return uuid.uuid4().hex
+
+
+@pytest.fixture(scope="session")
+def site(run_id) -> Path:
     """The offline web book, built once per test run."""
     if os.environ.get("CNNBOOK_SITE"):
         path = Path(os.environ["CNNBOOK_SITE"]).resolve()
@@ -138,7 +147,7 @@ def site(testrun_uid) -> Path:
     marker = BUILD_ROOT / "built-by-run.txt"
     with open(BUILD_ROOT / "build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # the other xdist worker waits here
-        if not (marker.exists() and marker.read_text() == testrun_uid):
+        if not (marker.exists() and marker.read_text() == run_id):
             started = time.monotonic()
             proc = subprocess.run(
                 [sys.executable, ROOT / "dev.py", "build", "--offline", "--no-install",
@@ -150,7 +159,7 @@ def site(testrun_uid) -> Path:
                     "offline build failed:\n" + (proc.stdout[-6000:] + proc.stderr[-6000:]), pytrace=False
                 )
             print(f"offline site built in {time.monotonic() - started:.0f} s")
-            marker.write_text(testrun_uid)
+            marker.write_text(run_id)
     return html
 
 

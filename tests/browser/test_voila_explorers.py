@@ -29,7 +29,11 @@ def explorers(browser, voila_url):
     page.on("pageerror", lambda exc: errors.append(str(exc)[:300]))
     page.goto(voila_url, wait_until="load", timeout=TIMEOUT_MS)
     # Voila renders cell by cell; the last explorer appears when all ran.
-    page.locator(".cnnbook-gradient-flow").first.wait_for(timeout=TIMEOUT_MS * 3)
+    try:
+        page.locator(".cnnbook-gradient-flow").first.wait_for(timeout=TIMEOUT_MS * 3)
+    except Exception:
+        shown = page.locator("body").inner_text()[-3000:]
+        pytest.fail(f"the explorers did not all appear in Voila; the page ends with:\n{shown}\n{errors}")
     page.errors = errors
     yield page
     context.close()

@@ -20,7 +20,7 @@ import numpy as np
 
 from .._validate import _is_int, pair
 from ..shapes import conv_output_size, pool_output_size, receptive_field
-from ._base import BLUE, ORANGE, OUTLINE_STYLES, VERMILLION, GREEN, new_figure
+from ._base import BLUE, GREEN, ORANGE, OUTLINE_COLOURS, OUTLINE_STYLES, VERMILLION, new_figure, outline
 from .grids import show_grid
 
 __all__ = [
@@ -33,6 +33,8 @@ __all__ = [
     "plot_receptive_field",
     "plot_schedule",
     "plot_size_profiles",
+    "receptive_boxes",
+    "show_receptive_fields",
 ]
 
 _KINDS = ("conv", "pool", "gap", "fc")
@@ -472,4 +474,101 @@ def plot_size_profiles(networks):
     ax.set_ylabel("height = width (log scale)")
     ax.legend(fontsize=8, frameon=False, loc="upper right")
     ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def receptive_boxes(size, kernel_sizes, strides, paddings=None):
+    """Input rows (or columns) seen by the most central unit after each layer, on one axis.
+
+    Parameters
+    ----------
+    size : int
+        Input length along the axis.
+    kernel_sizes, strides : sequence of int
+    paddings : sequence of int, optional
+        Default 0 for every layer.
+
+    Returns
+    -------
+    list of (int, int)
+        ``(first, last)`` input index (inclusive; may lie in the padding,
+        i.e. below 0 or above ``size - 1``) read by the unit of each layer
+        whose field is centred nearest to the input's centre. The width
+        ``last - first + 1`` is the receptive field of
+        :func:`cnnbook.receptive_field`.
+
+    Notes
+    -----
+    Unit ``u`` of layer ``l`` reads inputs ``u*j_l + o_l`` to
+    ``u*j_l + o_l + r_l - 1``, where the offset follows
+    ``o_l = o_{l-1} - p_l*j_{l-1}`` from ``o_0 = 0`` (padding moves the first
+    window to the left of the input).
+
+    Examples
+    --------
+    >>> receptive_boxes(18, [3, 3, 2], [1, 1, 2], [1, 1, 0])
+    [(8, 10), (7, 11), (6, 11)]
+    """
+    kernel_sizes, strides = list(kernel_sizes), list(strides)
+    paddings = [0] * len(kernel_sizes) if paddings is None else list(paddings)
+    fields = receptive_field(kernel_sizes, strides)
+    centre = (size - 1) / 2
+    boxes, n, offset, jump = [], size, 0, 1
+    for k, s, p, (r, j) in zip(kernel_sizes, strides, paddings, fields):
+        offset -= p * jump
+        jump = j
+        n = conv_output_size(n, k, s, p)
+        u = int(np.clip(np.floor((centre - offset - (r - 1) / 2) / j + 0.5), 0, n - 1))
+        first = u * j + offset
+        boxes.append((first, first + r - 1))
+    return boxes
+
+
+def show_receptive_fields(image, kernel_sizes, strides, paddings=None, labels=None):
+    """Outline on an image the receptive field of a central unit after each layer.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+        Drawn in grey.
+    kernel_sizes, strides, paddings : sequence of int
+        The same stack on both axes (see :func:`receptive_boxes`).
+    labels : sequence of str, optional
+        Legend text per layer; default ``'layer i: r×r'``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = show_receptive_fields(np.zeros((8, 8)), [3, 3], [1, 1], [1, 1])
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['layer 1: 3×3', 'layer 2: 5×5']
+    """
+    from matplotlib.lines import Line2D
+
+    image = np.asarray(image, dtype=float)
+    if image.ndim != 2:
+        raise ValueError(f"image must be a 2-D array (H, W), got shape {image.shape}")
+    H, W = image.shape
+    rows = receptive_boxes(H, kernel_sizes, strides, paddings)
+    cols = receptive_boxes(W, kernel_sizes, strides, paddings)
+    fig = new_figure(6.2, 4.0)
+    ax = fig.add_axes((0.02, 0.03, 0.55, 0.94))
+    ax.imshow(image, cmap="gray", interpolation="nearest")
+    handles = []
+    for i, ((r0, r1), (c0, c1)) in enumerate(zip(rows, cols)):
+        colour, style = OUTLINE_COLOURS[i % len(OUTLINE_COLOURS)], OUTLINE_STYLES[i % len(OUTLINE_STYLES)]
+        # Clip to the image: the part of a field that lies in the padding sees only zeros.
+        top, left = max(r0, 0), max(c0, 0)
+        outline(ax, top, left, min(r1, H - 1) - top + 1, min(c1, W - 1) - left + 1,
+                colour=colour, linestyle=style, linewidth=2.0, inset=0.08 * (i % 3))
+        text = labels[i] if labels else f"layer {i + 1}: {r1 - r0 + 1}×{c1 - c0 + 1}"
+        handles.append(Line2D([], [], color=colour, linestyle=style, linewidth=2.0, label=text))
+    ax.set_xlim(-0.5, W - 0.5)
+    ax.set_ylim(H - 0.5, -0.5)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.03, 0.5), fontsize=8, frameon=False)
     return fig

@@ -20,7 +20,6 @@ from ._base import (
     OUTLINE_COLOURS,
     OUTLINE_STYLES,
     VERMILLION,
-    hide_ticks,
     new_figure,
     outline,
 )
@@ -298,7 +297,7 @@ def draw_lenet(input_size=32, padding=0):
     True
     """
     layers = lenet_layers(input_size, padding)
-    fig = new_figure(10, 3.2)
+    fig = new_figure(10, 2.9)
     ax = fig.add_axes((0.01, 0.02, 0.98, 0.96))
     ax.set_ylim(0, 34)
     ax.axis("off")
@@ -311,10 +310,10 @@ def draw_lenet(input_size=32, padding=0):
             depth = min(layer["channels"], 6)
             offset = 0.9
             for d in range(depth - 1, -1, -1):
-                ax.add_artist(Rectangle((x + d * offset, centre - side / 2 + d * offset), side * 0.55, side,
+                ax.add_artist(Rectangle((x + d * offset, centre - side / 2 + d * offset), side, side,
                                        facecolor="#e8e8e8" if d else "#c8c8c8", edgecolor="black",
                                        linewidth=0.8))
-            left, right = x, x + side * 0.55 + (depth - 1) * offset
+            left, right = x, x + side + (depth - 1) * offset
             label = f"{layer['name']}: {layer['channels']}@{layer['size']}×{layer['size']}"
             top = centre + side / 2 + (depth - 1) * offset
         else:
@@ -328,9 +327,14 @@ def draw_lenet(input_size=32, padding=0):
         if previous_right is not None:
             ax.add_artist(FancyArrowPatch((previous_right + 0.5, centre), (left - 0.5, centre),
                                          arrowstyle="->", mutation_scale=10, color=BLUE))
-            ax.text((previous_right + left) / 2, centre - 12.5, layer["op"], ha="center",
-                    va="top", fontsize=7, rotation=0 if len(layer["op"]) < 10 else 20)
+            # Short two-line labels fit in the gap under the arrow.
+            label_text = layer["op"].replace(", ", "\n").replace(" → ", "\n→ ").replace("conv ", "conv\n")
+            label_text = label_text.replace("pool ", "pool\n").replace("flatten ", "flatten\n")
+            ax.text((previous_right + left) / 2, centre - 1.5, label_text, ha="center",
+                    va="top", fontsize=7, linespacing=1.1)
         previous_right = right
         x = right + (7 if layer["size"] else 8)
     ax.set_xlim(0, x - 5)
+    # Same scale on both axes (square feature maps): the figure's height follows the width used.
+    fig.set_size_inches(10, 10 * (0.98 / 0.96) * 34 / (x - 5))
     return fig

@@ -10,7 +10,7 @@
 """
 
 import numpy as np
-from matplotlib.patches import ConnectionPatch, Polygon
+from matplotlib.patches import Polygon
 
 from ._base import (
     BLUE,
@@ -21,7 +21,6 @@ from ._base import (
     auto_fmt,
     hide_ticks,
     new_figure,
-    outline,
 )
 from .grids import show_grid
 

@@ -154,14 +154,17 @@ def _draw_step_into(axes, x, w, out, xp, p, i, j, stride, show_sum):
     return None
 
 
-def _step_layout(xp, w, out, width=9.0):
-    """A figure with three axes sized to the three grids, in one row."""
+def _step_layout(xp, w, out, max_width=9.0):
+    """A figure with three axes sized to the three grids, in one row, no wider than needed."""
     cols = xp.shape[1] + w.shape[1] + out.shape[1] + 2.5  # grid cells plus gaps
     rows = max(xp.shape[0], w.shape[0], out.shape[0])
-    cell = min(0.42, (width - 0.4) / cols)
+    cell = min(0.42, (max_width - 0.4) / cols)
+    # wide enough for the grids and for the sum-of-products line under them
+    width = min(max_width, max(cols * cell + 0.4, 0.075 * 10 * w.size + 0.5))
     height = rows * cell + 1.0
     fig = new_figure(width, height)
-    axes, x0 = [], 0.2 / width
+    axes = []
+    x0 = (width - (cols - 2.5 + 2 * 1.25) * cell) / 2 / width  # centre the row of grids
     for grid in (xp, w, out):
         gw, gh = grid.shape[1] * cell / width, grid.shape[0] * cell / height
         axes.append(fig.add_axes((x0, 0.62 / height + (rows * cell / height - gh) / 2, gw, gh)))

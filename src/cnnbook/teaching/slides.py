@@ -265,6 +265,9 @@ def render_deck(nb, *, reveal_url_prefix=REVEAL_CDN, urls=None):
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = _myst_to_markdown(cell.source)
+        for out in cell.get("outputs", []):
+            if "text/markdown" in out.get("data", {}):  # e.g. a table built by a cell
+                out["data"]["text/markdown"] = _myst_to_markdown("".join(out["data"]["text/markdown"]))
     html, _ = exporter.from_notebook_node(nb)
     return html
 

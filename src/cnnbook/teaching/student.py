@@ -14,8 +14,9 @@ convention of the book). In the student copy:
   running them; all other outputs (figures, widget snapshots) are kept so
   the copy reads well before it is run.
 
-Everything else in the book folder (configuration, bibliography, images) is
-copied as is, so the student folder can also be built with ``jupyter-book``.
+The other files of the book folder (bibliography, images) are copied as
+they are, so that relative links keep working; the student folder holds the
+notebooks directly (``OUTDIR/03_convolution.ipynb``), ready to hand out.
 """
 
 import ast

@@ -100,8 +100,9 @@ class Explorer(widgets.VBox):
         The output widgets. ``grids`` holds HTML tables of the small
         matrices (from ``result.grids()``, if the result has it): redrawing
         numbers as HTML is much faster than as matplotlib text, and screen
-        readers can read them. ``figure`` holds ``result.figure(**figure_kwargs)``
-        as an image (hidden when that returns None).
+        readers can read them. ``figure`` holds ``result.picture_html()`` if
+        the result has it, else ``result.figure(**figure_kwargs)`` as an
+        ``<img>`` with alt text (hidden when there is no picture).
     last_redraw_ms : float
         Time of the last update (compute + render), in milliseconds.
     """
@@ -158,12 +159,16 @@ class Explorer(widgets.VBox):
         """Set several controls at once, redrawing only once at the end."""
         self._holding = True
         try:
-            for key, value in values.items():
+            for key in values:
                 if key not in self.controls:
                     raise ValueError(f"unknown control {key!r}; controls are {sorted(self.controls)}")
-                self.controls[key].value = value
-                if self._adjust is not None:  # e.g. widen a slider before the next value is set
-                    self._adjust(self)
+            # Two passes: a value clamped by a slider range that a later value widens
+            # (e.g. row before a smaller window size) is set again.
+            for _ in range(2):
+                for key, value in values.items():
+                    self.controls[key].value = value
+                    if self._adjust is not None:
+                        self._adjust(self)
         finally:
             self._holding = False
         self.update()

@@ -253,6 +253,12 @@ def conv_window_explorer(image="eight", kernel="edge-x", row=3, col=5, stride=1,
     Explorer
         ``.controls``: 'image', 'kernel' (Dropdowns), 'row', 'col' (output
         position), 'stride', 'padding' (IntSliders); ``.result`` is the last :class:`ConvStep`.
+
+    Examples
+    --------
+    >>> ex = conv_window_explorer()
+    >>> ex.summary.value
+    'output[3, 5] = 735'
     """
     controls = {
         "image": dropdown("image", list(CONV_IMAGES), image),
@@ -263,5 +269,5 @@ def conv_window_explorer(image="eight", kernel="edge-x", row=3, col=5, stride=1,
         "padding": slider("padding", padding, 0, 2),
     }
     return Explorer("conv-window", controls, conv_step, title="One window of a convolution",
-                    summary_class="cnnbook-sum", adjust=_adjust, figure_kwargs={"numbers": False},
+                    summary_class="cnnbook-sum", adjust=_adjust,
                     layout_controls=[["image", "kernel"], ["row", "col"], ["stride", "padding"]])

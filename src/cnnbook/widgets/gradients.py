@@ -236,6 +236,12 @@ def gradient_explorer(height=3, width=3, kernel_size=2, stride=1, padding=0, out
         ``.controls``: 'height', 'width', 'kernel_size', 'stride', 'padding',
         'out_row', 'out_col', 'in_row', 'in_col' (IntSliders);
         ``.result`` is the last :class:`GradientView`. Summary class ``cnnbook-feeds``.
+
+    Examples
+    --------
+    >>> ex = gradient_explorer()
+    >>> ex.set(in_row=0, in_col=0).summary
+    'Input pixel (0, 0) feeds 1 output'
     """
     controls = {
         "height": slider("input height", height, 2, 7),
@@ -424,6 +430,12 @@ def gradient_flow_explorer(kind="max", kernel_size=2, stride=2, padding=0, size=
         ``.controls``: 'kind' (Dropdown), 'kernel_size', 'stride', 'padding',
         'size' (IntSliders); ``.result`` is the last :class:`GradientFlowView`.
         Summary class ``cnnbook-flow``.
+
+    Examples
+    --------
+    >>> ex = gradient_flow_explorer()
+    >>> ex.summary.value
+    'sum of dx = 10 = sum of dout'
     """
     controls = {
         "kind": dropdown("layer", list(FLOW_KINDS), kind),

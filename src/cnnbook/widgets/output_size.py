@@ -201,6 +201,15 @@ def output_size_explorer(height=7, width=7, kernel_size=3, stride=3, padding=0, 
         A VBox; ``.controls`` maps 'height', 'width', 'kernel_size', 'stride',
         'padding', 'dilation' to sliders and ``.result`` is the last
         :class:`OutputSizeReport`.
+
+    Examples
+    --------
+    >>> ex = output_size_explorer()
+    >>> ex.summary.value
+    'Output shape: 2 × 2'
+    >>> ex.controls['padding'].value = 1
+    >>> ex.summary.value
+    'Output shape: 3 × 3'
     """
     controls = {
         "height": slider("input height", height, 1, 32),
@@ -214,5 +223,5 @@ def output_size_explorer(height=7, width=7, kernel_size=3, stride=3, padding=0, 
            "output row and column); black dots mark where each window starts; orange squares are the "
            "cells the first window reads; hatched cells fit no window and are dropped by the floor.")
     return Explorer("output-size", controls, output_size_report, summary_class="cnnbook-shape",
-                    title="Convolution output size", figure_kwargs={"legend": False}, key=key,
+                    title="Convolution output size", key=key,
                     layout_controls=[["height", "width"], ["kernel_size", "stride"], ["padding", "dilation"]])

@@ -107,7 +107,7 @@ class PixelView:
         if self.values is None:
             return []
         return [dict(values=self.values, vmin=0, vmax=255, origin=(self.row, self.col),
-                     caption=f"{self._channel_name()} values, rows {self.row}–{self.row + self.size - 1}, "
+                     caption=f"{self._channel_name()}, rows {self.row}–{self.row + self.size - 1}, "
                              f"columns {self.col}–{self.col + self.size - 1}")]
 
     def _channel_name(self):
@@ -214,6 +214,12 @@ def pixel_explorer(image="eight", channel="gray", row=0, col=0, size=18):
     Explorer
         ``.controls``: 'image', 'channel' (Dropdowns), 'row', 'col', 'size'
         (IntSliders); ``.result`` is the last :class:`PixelView`.
+
+    Examples
+    --------
+    >>> ex = pixel_explorer()
+    >>> ex.set(row=2, col=8, size=3).values.tolist()
+    [[250, 255, 235], [45, 21, 184], [3, 10, 0]]
     """
     controls = {
         "image": dropdown("image", list(IMAGES), image),
@@ -224,5 +230,4 @@ def pixel_explorer(image="eight", channel="gray", row=0, col=0, size=18):
     }
     return Explorer("pixels", controls, pixel_view, title="Pixels are numbers",
                     summary_class="cnnbook-pixel-summary", adjust=_adjust,
-                    figure_kwargs={"numbers": False},
                     layout_controls=[["image", "channel"], ["row", "col"], ["size"]])

@@ -220,6 +220,12 @@ def pooling_explorer(kind="max", kernel_size=2, stride=2, padding=0, row=0, col=
         'row', 'col' (output position), 'size' (input size) IntSliders;
         ``.result`` is the last :class:`PoolingView`. The summary line has the
         class ``cnnbook-shape`` (``Output shape: 3 × 3``).
+
+    Examples
+    --------
+    >>> ex = pooling_explorer()
+    >>> ex.set(kernel_size=3, stride=1).shape
+    (4, 4)
     """
     controls = {
         "kind": dropdown("pooling", list(POOL_KINDS), kind),

@@ -1,0 +1,150 @@
+"""Figures for chapter 11 (beyond classification): receptive-field growth and shape flows.
+
+``plot_receptive_growth`` compares a stack of dense and dilated convolutions;
+``draw_shape_flow`` draws the feature maps of an encoder-decoder (or any chain
+of layers) as boxes, with skip connections as arcs.
+"""
+
+import numpy as np
+from matplotlib.patches import FancyArrowPatch, Rectangle
+
+from ..shapes import receptive_field
+from ._base import BLUE, ORANGE, VERMILLION, new_figure
+
+
+def receptive_growth(kernel_size=3, dilations=(1, 2, 4, 8), channels=64):
+    """Receptive field and parameter count per layer, dense stack versus dilated stack.
+
+    Parameters
+    ----------
+    kernel_size : int
+        F of every layer.
+    dilations : sequence of int
+        Dilation of each layer of the dilated stack (the dense stack uses 1).
+    channels : int
+        C in and out of every layer, for the parameter count F*F*C*C + C.
+
+    Returns
+    -------
+    dict
+        ``'layers'`` (1..L), ``'dense'`` and ``'dilated'`` (receptive field after
+        each layer, 1-D) and ``'params'`` (cumulative parameters, the same for both
+        stacks since dilation adds no weights).
+
+    Examples
+    --------
+    >>> g = receptive_growth(3, (1, 2, 4, 8), channels=1)
+    >>> g['dense'], g['dilated'], g['params']
+    ([3, 5, 7, 9], [3, 7, 15, 31], [10, 20, 30, 40])
+    """
+    dilations = list(dilations)
+    if not dilations:
+        raise ValueError(f"dilations must hold at least one layer, got dilations={dilations!r}")
+    if int(channels) != channels or channels < 1:
+        raise ValueError(f"channels must be a positive int, got channels={channels!r}")
+    ks = [kernel_size] * len(dilations)
+    dense = [r for r, _ in receptive_field(ks)]
+    dilated = [r for r, _ in receptive_field(ks, dilations=dilations)]
+    per_layer = kernel_size * kernel_size * channels * channels + channels
+    params = [per_layer * (i + 1) for i in range(len(dilations))]
+    return {"layers": list(range(1, len(dilations) + 1)), "dense": dense,
+            "dilated": dilated, "params": params}
+
+
+def plot_receptive_growth(kernel_size=3, dilations=(1, 2, 4, 8), channels=64):
+    """Two panels: receptive field per layer (dense vs dilated) and cumulative parameters.
+
+    Parameters are those of :func:`receptive_growth`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes: receptive field (left), parameters (right).
+
+    Examples
+    --------
+    >>> fig = plot_receptive_growth(3, (1, 2, 4))
+    >>> len(fig.axes)
+    2
+    """
+    g = receptive_growth(kernel_size, dilations, channels)
+    fig = new_figure(8.0, 3.2, layout="constrained")
+    ax_rf, ax_p = fig.subplots(1, 2)
+    ax_rf.plot(g["layers"], g["dense"], "o-", color=BLUE, label="dense (D = 1)")
+    ax_rf.plot(g["layers"], g["dilated"], "s--", color=VERMILLION,
+               label="dilated (D = " + ", ".join(str(d) for d in dilations) + ")")
+    for x, y in zip(g["layers"], g["dilated"]):
+        ax_rf.annotate(str(y), (x, y), textcoords="offset points", xytext=(-14, 4), fontsize=8)
+    for x, y in zip(g["layers"], g["dense"]):
+        ax_rf.annotate(str(y), (x, y), textcoords="offset points", xytext=(4, -12), fontsize=8)
+    ax_rf.set_xlabel("layer")
+    ax_rf.set_ylabel("receptive field (pixels per axis)")
+    ax_rf.set_xticks(g["layers"])
+    ax_rf.legend(frameon=False, fontsize=8)
+    ax_rf.set_title(f"{kernel_size}×{kernel_size} layers: receptive field")
+    ax_p.plot(g["layers"], g["params"], "o-", color=ORANGE, label="both stacks")
+    ax_p.set_xlabel("layer")
+    ax_p.set_ylabel(f"parameters (C = {channels})")
+    ax_p.set_xticks(g["layers"])
+    ax_p.legend(frameon=False, fontsize=8)
+    ax_p.set_title("parameters: the same for both")
+    return fig
+
+
+def draw_shape_flow(stages, skips=(), title=None):
+    """Feature maps of a network as boxes: height ~ spatial size, width ~ channels.
+
+    Parameters
+    ----------
+    stages : sequence of (str, (int, int, int))
+        A label and the (C, H, W) shape of each feature map, in order.
+    skips : sequence of (int, int), optional
+        Pairs of stage indices joined by a skip connection (drawn as an arc).
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = draw_shape_flow([('in', (1, 8, 8)), ('down', (4, 4, 4)), ('up', (1, 8, 8))], skips=[(0, 2)])
+    >>> len(fig.axes)
+    1
+    """
+    stages = list(stages)
+    if not stages:
+        raise ValueError("stages must hold at least one (label, (C, H, W)) pair, got an empty sequence")
+    for i, st in enumerate(stages):
+        if (len(st) != 2 or len(st[1]) != 3
+                or not all(int(v) == v and v > 0 for v in st[1])):
+            raise ValueError(f"stages[{i}] must be (label, (C, H, W)) with positive ints, got {st!r}")
+    for pair in skips:
+        if len(pair) != 2 or not all(0 <= int(i) < len(stages) for i in pair):
+            raise ValueError(f"skips must hold pairs of stage indices in 0..{len(stages) - 1}, got {pair!r}")
+    n = len(stages)
+    fig = new_figure(min(9.0, 1.1 * n + 0.5), 3.6)
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.88 if title else 0.98))
+    h_max = max(s[1][1] for s in stages)
+    c_max = max(s[1][0] for s in stages)
+    for i, (label, (C, H, W)) in enumerate(stages):
+        height = 2.0 * H / h_max
+        width = 0.15 + 0.6 * np.sqrt(C / c_max)
+        x0 = i - width / 2
+        ax.add_patch(Rectangle((x0, -height / 2), width, height, facecolor="#d9d9d9",
+                               edgecolor="black", linewidth=1.2))
+        ax.text(i, -1.15, f"{C}×{H}×{W}", ha="center", va="top", fontsize=8)
+        ax.text(i, -1.45, label, ha="center", va="top", fontsize=8, style="italic")
+        if i:
+            ax.annotate("", (x0 - 0.02, 0), (i - 1 + 0.35, 0),
+                        arrowprops=dict(arrowstyle="->", color="black", lw=1))
+    for a, b in skips:
+        ax.add_patch(FancyArrowPatch((a, 1.05), (b, 1.05), connectionstyle="arc3,rad=-0.25",
+                                     arrowstyle="->", mutation_scale=12, color=VERMILLION,
+                                     linestyle="--", linewidth=1.4))
+    ax.set_xlim(-0.7, n - 0.3)
+    ax.set_ylim(-1.85, 1.9)
+    ax.set_axis_off()
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
