@@ -104,7 +104,8 @@ def test_standardize_uses_training_statistics_only():
 # ------------------------------------------------------------------ photos
 
 @pytest.mark.parametrize(
-    "name, shape", [("camera", (512, 512)), ("astronaut", (512, 512, 3)), ("coins", (303, 384)), ("chelsea", (300, 451, 3))]
+    "name, shape",
+    [("camera", (512, 512)), ("astronaut", (512, 512, 3)), ("coins", (303, 384)), ("chelsea", (300, 451, 3))],
 )
 def test_photo_shapes(name, shape):
     img = data.photo(name)
@@ -183,3 +184,13 @@ def test_shift_composes_in_one_direction_but_loses_pixels_back_and_forth():
 def test_shift_rejects_bad_arguments(args, error, text):
     with pytest.raises(error, match=text):
         data.shift(*args)
+
+
+def test_importing_cnnbook_data_loads_neither_sklearn_nor_skimage():
+    import subprocess
+    import sys
+
+    code = ("import sys, cnnbook, cnnbook.data, cnnbook.nn, cnnbook.models, cnnbook.optim; "
+            "print(sorted(m for m in ('sklearn', 'skimage', 'tqdm', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

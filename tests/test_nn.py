@@ -379,6 +379,8 @@ def test_sequential_names_the_failing_layer(rng):
         (lambda: Conv2d(1, 6, 3, stride=0), ValueError, "stride=0"),
         (lambda: Conv2d(1, 6, 3, padding=-1), ValueError, "padding=-1"),
         (lambda: Conv2d(1, 6, 3, rng=0), TypeError, "rng=0"),
+        (lambda: Conv2d(1, 6, 3, padding="full"), ValueError, "padding='full'"),
+        (lambda: Conv2d(1, 6, 3, stride=2, padding="same"), ValueError, "padding='same' needs stride=1"),
         (lambda: Linear(10, -1), ValueError, "out_features=-1"),
         (lambda: MaxPool2d(2, ceil_mode=1), TypeError, "ceil_mode=1"),
         (lambda: AvgPool2d(2, count_include_pad="no"), TypeError, "count_include_pad='no'"),

@@ -53,3 +53,25 @@ def test_draw_shape_flow_boxes_and_labels():
 def test_draw_shape_flow_rejects_bad_input(stages, skips):
     with pytest.raises(ValueError):
         draw_shape_flow(stages, skips)
+
+
+def test_draw_score_map_windows_match_the_fcn_geometry():
+    from cnnbook.plots.beyond import draw_score_map
+
+    fig = draw_score_map(28, 14, 2, picks=[(0, 0), (0, 1), (-1, -1)])
+    ax_in, ax_out = fig.axes
+    outlines = [p for p in ax_in.patches if type(p).__name__ == "Rectangle"]
+    corners = [tuple(np.add(p.get_xy(), 0.5)) for p in outlines]
+    assert corners == [(0, 0), (2, 0), (14, 14)]            # (x, y) = (stride*j, stride*i)
+    assert all(p.get_width() == 14 for p in outlines)
+    assert ax_out.get_images()[0].get_array().shape == (cnnbook.conv_output_size(28, 14, 2),) * 2
+    assert {t.get_text() for t in ax_out.texts} == {"(0,0)", "(0,1)", "(7,7)"}
+
+
+@pytest.mark.parametrize("kwargs", [dict(n=10, window=12, stride=1), dict(n=10, window=3, stride=0),
+                                    dict(n=10, window=4, stride=2, picks=[(4, 0)])])
+def test_draw_score_map_rejects_bad_input(kwargs):
+    from cnnbook.plots.beyond import draw_score_map
+
+    with pytest.raises(ValueError):
+        draw_score_map(**kwargs)

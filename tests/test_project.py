@@ -136,3 +136,24 @@ def test_gitignore_keeps_build_output_and_caches_out():
     ignored = (ROOT / ".gitignore").read_text().split()
     for entry in (".venv/", "_build/", ".cache/", "node_modules/"):
         assert entry in ignored
+
+
+def test_online_widget_scripts_match_the_offline_copies():
+    """Same pinned versions online and offline, and SRI hashes of the npm files."""
+    import base64
+    import hashlib
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]
+    files = {
+        "requirejs": ("require.js", "requirejs"),
+        "@jupyter-widgets/html-manager": ("dist/embed-amd.js", "html-manager"),
+    }
+    for name, (inner, marker) in files.items():
+        version = dev.NPM_PACKAGES[name]
+        url = next(u for u in config["nb_ipywidgets_js"] if f"{name}@" in u and u.startswith("https://"))
+        assert f"{name}@{version}/{inner}" in url, (url, version)
+        cached = dev.NPM_CACHE / f"{name.replace('/', '__')}@{version}" / "package" / inner
+        if not cached.exists():
+            continue  # the hash is checked wherever `dev.py vendor` has run (CI runs it first)
+        digest = base64.b64encode(hashlib.sha384(cached.read_bytes()).digest()).decode()
+        assert config["nb_ipywidgets_js"][url]["integrity"] == f"sha384-{digest}", f"{url}: integrity is stale"

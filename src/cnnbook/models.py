@@ -252,6 +252,18 @@ def train_epoch(model, optimizer, x, y, batch_size=32, *, rng, progress=False):
         weights were changing).
     accuracy : float
         Fraction of training examples classified correctly during the epoch.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(64, 2)); y = (x[:, 0] > 0).astype(int)
+    >>> net = mlp(2, 8, 2, rng=rng)
+    >>> opt = SGD(net, lr=0.1)
+    >>> first = train_epoch(net, opt, x, y, 16, rng=rng)
+    >>> for _ in range(9):
+    ...     last = train_epoch(net, opt, x, y, 16, rng=rng)
+    >>> bool(last[0] < first[0]), bool(last[1] > 0.9)
+    (True, True)
     """
     if not isinstance(model, Layer):
         raise TypeError(f"model must be a Layer, got model={model!r}")
@@ -279,6 +291,12 @@ def predict(model, x, batch_size=256):
     Returns
     -------
     ndarray of int64, shape (N,)
+
+    Examples
+    --------
+    >>> net = mlp(4, 3, 5)
+    >>> predict(net, np.zeros((7, 4))).shape
+    (7,)
     """
     batch_size = _check_batch_size(batch_size)
     return np.concatenate([
@@ -292,7 +310,16 @@ def evaluate(model, x, y, batch_size=256):
     Returns
     -------
     loss : float
+        Mean softmax cross-entropy over the N examples.
     accuracy : float
+        Fraction classified correctly.
+
+    Examples
+    --------
+    >>> net = mlp(4, 3, 5)
+    >>> loss, acc = evaluate(net, np.zeros((6, 4)), np.zeros(6, dtype=int))
+    >>> 0 <= acc <= 1, loss > 0
+    (True, True)
     """
     total_loss = correct = 0.0
     for xb, yb in iterate_minibatches(x, y, batch_size):

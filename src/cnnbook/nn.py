@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from ._validate import _is_int, pair
+from ._validate import _is_int, pair, parse_padding
 from .conv import conv2d_backward_from_cols, conv2d_forward, prepare_conv2d
 from .losses import relu, relu_backward
 from .pool import (
@@ -198,6 +198,7 @@ class Conv2d(Layer):
         self.stride = pair(stride, "stride")
         self.dilation = pair(dilation, "dilation")
         self.padding = padding if isinstance(padding, str) else pair(padding, "padding", minimum=0)
+        parse_padding(self.padding, self.kernel_size, self.dilation, self.stride)  # raises early if invalid
         rng = _check_rng(rng)
         KH, KW = self.kernel_size
         C, K = self.in_channels, self.out_channels

@@ -94,7 +94,7 @@ def notebook_facts(page_path: str) -> dict:
     return {"math": bool(re.search(r"\$[^$]+\$", markdown)), "widgets": views}
 
 
-def wait_until_rendered(page, page_path: str, timeout_ms: int = 30_000) -> dict:
+def wait_until_rendered(page, page_path: str, timeout_ms: int = 90_000) -> dict:
     """Wait (on the page's own signals, no fixed sleeps) until MathJax has
     typeset and the html-manager has rendered every stored widget view."""
     facts = notebook_facts(page_path)

@@ -148,3 +148,66 @@ def draw_shape_flow(stages, skips=(), title=None):
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
+
+
+def draw_score_map(n, window, stride, picks=((0, 0), (0, 1), (-1, -1))):
+    """An n×n input with a few sliding windows outlined, beside the map of their scores.
+
+    The fully convolutional view of a classifier with receptive field ``window``
+    and total stride ``stride``: output cell (i, j) holds the scores of the
+    window whose top-left corner is (stride*i, stride*j).
+
+    Parameters
+    ----------
+    n : int
+        Input height and width.
+    window, stride : int
+        Receptive field and jump of the network (window side, distance between windows).
+    picks : sequence of (int, int)
+        Output cells to highlight (negative indices count from the end); each
+        gets its own colour and line style, on both panels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes: the input with the windows (left), the score map (right).
+
+    Examples
+    --------
+    >>> fig = draw_score_map(28, 14, 2)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['28×28 input, 14×14 windows, stride 2', '8×8 map of class scores']
+    """
+    from ._base import OUTLINE_COLOURS, OUTLINE_STYLES
+
+    for name, value in (("n", n), ("window", window), ("stride", stride)):
+        if int(value) != value or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {name}={value!r}")
+    if window > n:
+        raise ValueError(f"window must fit in the input, got window={window} > n={n}")
+    m = (n - window) // stride + 1
+    cells = []
+    for pick in picks:
+        i, j = (int(v) % m if -m <= v < m else None for v in pick)
+        if i is None or j is None:
+            raise ValueError(f"picks must index a {m}×{m} score map, got {pick!r}")
+        cells.append((i, j))
+    fig = new_figure(8.0, 3.8, layout="constrained")
+    ax_in, ax_out = fig.subplots(1, 2, gridspec_kw={"width_ratios": [n, max(m, n * 0.6)]})
+    for ax, size in ((ax_in, n), (ax_out, m)):
+        ax.imshow(np.zeros((size, size)), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_xticks(np.arange(-0.5, size, 1), minor=True)
+        ax.set_yticks(np.arange(-0.5, size, 1), minor=True)
+        ax.grid(which="minor", color="#cccccc", linewidth=0.5)
+        ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    for t, (i, j) in enumerate(cells):
+        colour = OUTLINE_COLOURS[t % len(OUTLINE_COLOURS)]
+        style = OUTLINE_STYLES[t % len(OUTLINE_STYLES)]
+        ax_in.add_patch(Rectangle((stride * j - 0.5, stride * i - 0.5), window, window, fill=False,
+                                  edgecolor=colour, linestyle=style, linewidth=2.2, clip_on=False))
+        ax_out.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=colour, edgecolor="black",
+                                   linestyle=style, linewidth=1.2))
+        ax_out.text(j, i, f"({i},{j})", ha="center", va="center", fontsize=6)
+    ax_in.set_title(f"{n}×{n} input, {window}×{window} windows, stride {stride}", fontsize=9)
+    ax_out.set_title(f"{m}×{m} map of class scores", fontsize=9)
+    return fig

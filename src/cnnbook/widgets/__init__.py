@@ -14,6 +14,9 @@ output_size_explorer      output_size_report      4
 pooling_explorer          pooling_view            6
 gradient_explorer         gradient_view           8
 gradient_flow_explorer    gradient_flow_view      9
+loss_explorer             loss_view               7
+training_explorer         sgd_path_view           10
+transpose_explorer        transpose_view          11
 ========================  ======================  =======
 """
 
@@ -28,9 +31,12 @@ from .gradients import (
     gradient_flow_view,
     gradient_view,
 )
+from .losses import LOSS_MODES, LossView, loss_explorer, loss_view
 from .output_size import OutputSizeReport, axis_arithmetic, output_size_explorer, output_size_report
 from .pixels import CHANNELS, IMAGES, PixelView, pixel_explorer, pixel_view
 from .pooling import POOL_KINDS, PoolingView, pooling_explorer, pooling_view
+from .training import SGDPathView, sgd_path_view, training_explorer
+from .transpose import TransposeView, transpose_explorer, transpose_view
 
 __all__ = [
     "CLASSES",
@@ -61,4 +67,14 @@ __all__ = [
     "GradientFlowView",
     "gradient_flow_view",
     "gradient_flow_explorer",
+    "LOSS_MODES",
+    "LossView",
+    "loss_view",
+    "loss_explorer",
+    "SGDPathView",
+    "sgd_path_view",
+    "training_explorer",
+    "TransposeView",
+    "transpose_view",
+    "transpose_explorer",
 ]
