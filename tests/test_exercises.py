@@ -429,3 +429,11 @@ def test_sgd_momentum_mistakes():
              "not the step")
     result = ex.check_sgd_momentum_step(in_place, rng=0, verbose=False)
     assert not result and "in place" in result.message
+
+
+def test_bad_checker_arguments_raise():
+    # a wrong n_cases is the caller's mistake, not the student's: it raises
+    with pytest.raises(ValueError, match="n_cases"):
+        ex.check_conv2d(cnnbook.conv2d, n_cases=0)
+    with pytest.raises(ValueError, match="n_cases"):
+        ex.check_conv2d(cnnbook.conv2d, n_cases=True)

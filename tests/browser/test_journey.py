@@ -19,14 +19,14 @@ def test_next_and_previous_walk_the_whole_book(page, site_url):
     page.wait_for_url(site_url + PAGES[0] + "*")
     visited = [current_path(page, site_url)]
     for _ in range(len(PAGES) - 1):
-        page.locator("a.right-next").first.click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation(wait_until="domcontentloaded"):
+            page.locator("a.right-next").first.click()
         visited.append(current_path(page, site_url))
     assert visited == PAGES
     assert page.locator("a.right-next").count() == 0, "the last page must not have a Next link"
     for expected in reversed(PAGES[:-1]):
-        page.locator("a.left-prev").first.click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation(wait_until="domcontentloaded"):
+            page.locator("a.left-prev").first.click()
         assert current_path(page, site_url) == expected
     assert not page.log.problems(), "\n".join(page.log.problems())
 

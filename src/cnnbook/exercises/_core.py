@@ -28,13 +28,19 @@ class CheckResult:
         Reference and obtained output of the failing case.
     hint : str
         The hint printed with a failure ('' on a pass).
+
+    Notes
+    -----
+    As the value of a notebook cell the result displays nothing, since the
+    checker has already printed its report; ``print(result.message)`` shows
+    it again.
     """
 
     name: str
     passed: bool
     message: str
     n_cases: int = 0
-    case: dict = None
+    case: dict | None = None
     expected: object = field(default=None, repr=False)
     got: object = field(default=None, repr=False)
     hint: str = ""
@@ -50,10 +56,6 @@ class CheckResult:
         # object again as the cell's value would only repeat it.
         pass
 
-
-# --------------------------------------------------------------------------- #
-# Shared machinery
-# --------------------------------------------------------------------------- #
 
 class _Mismatch(Exception):
     """Raised by a comparison when the reader's output is wrong."""
@@ -126,6 +128,8 @@ def _run(name, fn, cases, *, reference, compare, hints, rng, n_cases, verbose, w
     compare(expected, got) raises _Mismatch; hints(inputs, expected, got, label)
     -> str.
     """
+    if isinstance(n_cases, bool) or not isinstance(n_cases, (int, np.integer)) or n_cases < 1:
+        raise ValueError(f"n_cases must be a positive int, got n_cases={n_cases!r}")
     rng = np.random.default_rng(rng)
     if not callable(fn):
         message = f"✗ {name}: expected a function, got {type(fn).__name__} {fn!r}"

@@ -13,6 +13,10 @@ every chapter gets a sensible deck:
 - a slide that grows past ``max_slide_lines`` (rough screen lines) continues on
   a new subslide.
 
+MyST markup that plain Markdown would show raw (``(label)=`` targets, roles
+such as ``{cite}`` and ``{doc}``, directives such as ``{exercise}``) is turned
+into plain Markdown on the slides, and the input/output prompts are hidden.
+
 reveal.js comes from a pinned release: by default from the public CDN (like
 nbconvert's require.js, jQuery and MathJax, so the decks need a network
 connection when opened); with ``offline=True`` these pinned npm packages are
@@ -287,12 +291,12 @@ def write_slides(book_dir, out_dir, *, offline=False, reveal_url_prefix=None, ca
     reveal_url_prefix : str, optional
         Any other copy of reveal.js 4 (ignored when ``offline``); default the CDN.
     cache_dir : str or Path, optional
-        Cache for the reveal.js package when ``offline``.
+        Cache for the npm packages when ``offline``.
 
     Returns
     -------
     decks : list of Path
-        The decks written, plus ``out_dir/index.html`` listing them.
+        The decks written (``out_dir/index.html``, which lists them, is written too).
     """
     out_dir = Path(out_dir)
     chapters = [p for p in chapter_paths(book_dir) if CHAPTER_NAME.match(p.name)]
