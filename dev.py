@@ -280,9 +280,10 @@ def test(pytest_args: list[str]) -> None:
     cmd: list[str | Path] = [venv_bin("python"), "-m", "pytest"]
     workers = os.environ.get("CNNBOOK_TEST_WORKERS", "2")
     if workers not in ("", "0", "1"):
-        # loadscope keeps all cells of one notebook (one nbval "module") on one
-        # worker, which nbval needs.
-        cmd += ["-n", workers, "--dist", "loadscope"]
+        # Both modes keep all cells of one notebook on one worker (nbval needs
+        # that); loadgroup uses the groups set in tests/conftest.py, which is
+        # only loaded when tests/ is collected.
+        cmd += ["-n", workers, "--dist", "loadscope" if pytest_args else "loadgroup"]
     cmd += pytest_args or ["tests", "src/cnnbook", "book", "--durations=15"]
     code = run(cmd, check=False)
     if code == 5:

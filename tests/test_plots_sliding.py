@@ -72,3 +72,15 @@ def test_animation_has_one_frame_per_output_entry():
     html = sliding_animation_html(np.arange(20).reshape(4, 5), np.ones((2, 2)), stride=2, dpi=20)
     # output 2x2 with stride 2
     assert html.count("data:image/png") == 4
+
+
+def test_animation_player_is_offline_and_labelled():
+    import re
+
+    from cnnbook.plots.sliding import sliding_animation_html
+
+    html = sliding_animation_html(np.arange(16).reshape(4, 4), np.ones((3, 3)), dpi=20)
+    assert "http" not in re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)  # nothing from a CDN
+    assert 'class="fa' not in html
+    assert re.search(r'<img id="_anim_img\w+" alt="[^"]+">', html)
+    assert re.search(r'<input id="_anim_slider\w+" type="range" aria-label="Animation frame"', html)

@@ -11,6 +11,8 @@ The numbers shown are computed by :func:`cnnbook.conv2d`, so a figure cannot
 disagree with the library.
 """
 
+import re
+
 import numpy as np
 from matplotlib.colors import ListedColormap
 
@@ -357,4 +359,26 @@ def sliding_animation_html(x, w, stride=1, padding=0, *, dpi=60, interval=900):
     4
     """
     anim = sliding_animation(x, w, stride, padding, dpi=dpi, interval=interval)
-    return anim.to_jshtml(default_mode="loop")
+    return _offline_accessible(anim.to_jshtml(default_mode="loop"))
+
+
+# matplotlib's player loads its button icons from a CDN and leaves the frame
+# image and the slider unlabelled; the book must render offline and pass an
+# accessibility audit, so the icons become plain characters and labels are added.
+_ICONS = {
+    "fa-minus": "\u2212", "fa-plus": "+", "fa-fast-backward": "|\u25c0", "fa-step-backward": "\u25c0",
+    "fa-play fa-flip-horizontal": "\u25c1", "fa-pause": "||", "fa-play": "\u25b7",
+    "fa-step-forward": "\u25b6", "fa-fast-forward": "\u25b6|",
+}
+
+
+def _offline_accessible(html):
+    """Strip the CDN stylesheet from a jshtml player and label its image and slider."""
+    html = re.sub(r'<link rel="stylesheet"\s+href="[^"]*font-awesome[^"]*">', "", html)
+    html = re.sub(r'<i class="fa ([^"]*)"></i>', lambda m: _ICONS.get(m.group(1), ""), html)
+    html = re.sub(r'<img id="(_anim_img\w+)">',
+                  r'<img id="\1" alt="Animation: the filter slides over the input one position per frame, '
+                  r'and the activation map fills in.">', html)
+    html = re.sub(r'<input id="(_anim_slider\w+)" type="range"',
+                  r'<input id="\1" type="range" aria-label="Animation frame"', html)
+    return html
