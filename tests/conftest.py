@@ -139,6 +139,7 @@ def rng():
 SPREAD_MODULES = {"test_static_site.py", "test_accessibility.py"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
         path = Path(str(item.path))

@@ -119,3 +119,15 @@ def check_kernel_fits(size, pads, kernel, dilation, what="input"):
                 f"kernel {kname}={k}{dil} is larger than the padded {what} {axis} "
                 f"{n} + {p0} + {p1} = {n + p0 + p1}; use a smaller kernel or more padding"
             )
+
+
+def check_rng(rng):
+    """Return ``rng`` (a numpy Generator), or a Generator seeded with 0 when None."""
+    if rng is None:
+        return np.random.default_rng(0)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)) or None, "
+            f"got rng={rng!r}"
+        )
+    return rng

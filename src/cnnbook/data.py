@@ -15,6 +15,7 @@ so ``import cnnbook`` stays light.
 import numpy as np
 
 from ._validate import _is_int
+from ._validate import check_rng as _check_rng
 
 __all__ = [
     "PHOTOS",
@@ -221,15 +222,6 @@ def standardize(x_train, *others):
     return tuple((np.asarray(x, dtype=np.float64) - mean) / std for x in (x_train, *others))
 
 
-def _check_rng(rng):
-    if rng is None:
-        return np.random.default_rng(0)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)) or None, "
-            f"got rng={rng!r}"
-        )
-    return rng
 
 
 def photo(name, *, gray=False, size=None):

@@ -9,7 +9,8 @@ import numpy as np
 
 from ._validate import _is_int, pair
 from .losses import softmax_cross_entropy
-from .nn import AvgPool2d, Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU, Sequential, _check_rng
+from ._validate import check_rng as _check_rng
+from .nn import AvgPool2d, Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU, Sequential
 from .optim import SGD
 from .shapes import conv_output_size, pool_output_size
 

@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from ._validate import _is_int, pair, parse_padding
+from ._validate import check_rng as _check_rng
 from .conv import conv2d_backward_from_cols, conv2d_forward, prepare_conv2d
 from .losses import relu, relu_backward
 from .pool import (
@@ -51,14 +52,6 @@ def _positive_int(value, name):
     return int(value)
 
 
-def _check_rng(rng):
-    if rng is None:
-        return np.random.default_rng(0)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)) or None, got rng={rng!r}"
-        )
-    return rng
 
 
 def uniform_init(shape, fan_in, rng):
