@@ -130,20 +130,3 @@ def rng():
 
     return np.random.default_rng(0)
 
-
-# Test distribution over xdist workers (`python3 dev.py test` runs
-# `-n 2 --dist loadgroup`): items of one module, or of one notebook for nbval
-# (whose cells share a kernel and must run in order), stay together on one
-# worker, like --dist loadscope. The page-by-page browser checks are
-# independent of each other, so they are spread over both workers.
-SPREAD_MODULES = {"test_static_site.py", "test_accessibility.py"}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        path = Path(str(item.path))
-        if path.name in SPREAD_MODULES and path.parent.name == "browser":
-            continue
-        if not any(m.name == "xdist_group" for m in item.iter_markers()):
-            item.add_marker(pytest.mark.xdist_group(name=str(path.relative_to(ROOT))))

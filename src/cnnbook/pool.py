@@ -11,7 +11,7 @@ from numbers import Real
 import numpy as np
 
 from ._validate import as_float_array, pair
-from .conv import ConvGeometry, _check_dout, _pad, _windows
+from .conv import ConvGeometry, _check_dout, _offset_slices, _pad, _windows
 from .shapes import pool_output_size
 
 
@@ -54,14 +54,26 @@ def _scatter_windows(per_offset, x_shape, geom, dtype):
 # ----------------------------------------------------------------- max pooling
 
 def max_pool2d_forward(x, geom):
-    """Max pooling on validated input; also returns the argmax of every window."""
-    N, C, _, _ = x.shape
-    H_out, W_out = geom.out_hw
+    """Max pooling on validated input; also returns the argmax of every window.
+
+    The argmax is the window offset ``a*KW + b`` of the winner, shape (N, C, H_out, W_out).
+    """
+    xp = _pad(x, geom.pads, -np.inf)
     KH, KW = geom.kernel
-    windows = _windows(_pad(x, geom.pads, -np.inf), geom)        # (N, C, H_out, W_out, KH, KW)
-    flat = windows.reshape(N, C, H_out, W_out, KH * KW)           # (N, C, H_out, W_out, KH*KW)
-    argmax = flat.argmax(axis=-1)  # first maximum wins a tie, as in PyTorch
-    out = np.take_along_axis(flat, argmax[..., None], axis=-1)[..., 0]
+    out, argmax = None, None
+    # One pass per window offset over whole strided slices. A strict ">" keeps
+    # the first maximum in row-major order on a tie, as PyTorch does.
+    for a in range(KH):
+        for b in range(KW):
+            rows, columns = _offset_slices(geom, a, b)
+            candidate = xp[:, :, rows, columns]                      # (N, C, H_out, W_out)
+            if out is None:
+                out = candidate.copy()
+                argmax = np.zeros(out.shape, dtype=np.intp)
+                continue
+            wins = (candidate > out) | (np.isnan(candidate) & ~np.isnan(out))  # NaN wins, as in PyTorch
+            out[wins] = candidate[wins]
+            argmax[wins] = a * KW + b
     return out, argmax
 
 
@@ -138,6 +150,16 @@ def max_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, ceil_mode=
 
 # ------------------------------------------------------------- average pooling
 
+def _window_sum(xp, geom):
+    """Sum of every window, one strided slice per window offset: (N, C, H_out, W_out)."""
+    total = None
+    for a in range(geom.kernel[0]):
+        for b in range(geom.kernel[1]):
+            rows, columns = _offset_slices(geom, a, b)
+            total = xp[:, :, rows, columns].copy() if total is None else total + xp[:, :, rows, columns]
+    return total
+
+
 def avg_divisor(x_shape, geom, count_include_pad):
     """The number each window's sum is divided by, shape (H_out, W_out).
 
@@ -184,7 +206,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     """
     _check_bool(count_include_pad, "count_include_pad")
     x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
-    sums = _windows(_pad(x, geom.pads), geom).sum(axis=(4, 5))  # (N, C, H_out, W_out)
+    sums = _window_sum(_pad(x, geom.pads), geom)  # (N, C, H_out, W_out)
     return sums / avg_divisor(x.shape, geom, count_include_pad).astype(x.dtype)
 
 

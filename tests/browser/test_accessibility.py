@@ -35,8 +35,7 @@ def describe(violation: dict) -> str:
     return f"[{violation['impact']}] {violation['id']}: {violation['help']} -> {targets}"
 
 
-@pytest.mark.parametrize("page_path", PAGES)
-def test_no_serious_accessibility_violations(page, site_url, axe_source, page_path):
+def check_page(page, site_url, axe_source, page_path):
     page.goto(site_url + page_path, wait_until="load")
     wait_until_rendered(page, page_path)  # axe must see the typeset math and the widgets
     page.add_script_tag(content=axe_source)
@@ -51,3 +50,17 @@ def test_no_serious_accessibility_violations(page, site_url, axe_source, page_pa
     )
     serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert not serious, f"{page_path}:\n" + "\n".join(describe(v) for v in serious)
+
+
+# Two classes, so that `--dist loadscope` (one class = one unit) can run the
+# two halves of the book on both workers at once.
+class TestFirstHalf:
+    @pytest.mark.parametrize("page_path", PAGES[: len(PAGES) // 2])
+    def test_no_serious_accessibility_violations(self, page, site_url, axe_source, page_path):
+        check_page(page, site_url, axe_source, page_path)
+
+
+class TestSecondHalf:
+    @pytest.mark.parametrize("page_path", PAGES[len(PAGES) // 2 :])
+    def test_no_serious_accessibility_violations(self, page, site_url, axe_source, page_path):
+        check_page(page, site_url, axe_source, page_path)

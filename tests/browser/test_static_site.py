@@ -14,8 +14,7 @@ from .conftest import toc_pages, wait_until_rendered
 PAGES = toc_pages()
 
 
-@pytest.mark.parametrize("page_path", PAGES)
-def test_page_renders_offline(page, site_url, page_path, tmp_path):
+def check_page(page, site_url, page_path, tmp_path):
     response = page.goto(site_url + page_path, wait_until="load")
     assert response is not None and response.ok, f"{page_path}: HTTP {response and response.status}"
     facts = wait_until_rendered(page, page_path)
@@ -36,6 +35,20 @@ def test_page_renders_offline(page, site_url, page_path, tmp_path):
 
     page.screenshot(path=str(tmp_path / (page_path.replace("/", "_") + ".png")), full_page=True)
     assert not page.log.problems(), f"{page_path}:\n" + "\n".join(page.log.problems())
+
+
+# Two classes, so that `--dist loadscope` (one class = one unit) can check the
+# two halves of the book on both workers at once.
+class TestFirstHalf:
+    @pytest.mark.parametrize("page_path", PAGES[: len(PAGES) // 2])
+    def test_page_renders_offline(self, page, site_url, page_path, tmp_path):
+        check_page(page, site_url, page_path, tmp_path)
+
+
+class TestSecondHalf:
+    @pytest.mark.parametrize("page_path", PAGES[len(PAGES) // 2 :])
+    def test_page_renders_offline(self, page, site_url, page_path, tmp_path):
+        check_page(page, site_url, page_path, tmp_path)
 
 
 def test_every_page_exists_in_the_site(site):
