@@ -72,8 +72,8 @@ def max_pool2d_forward(x, geom):
                 argmax = np.zeros(out.shape, dtype=np.intp)
                 continue
             wins = (candidate > out) | (np.isnan(candidate) & ~np.isnan(out))  # NaN wins, as in PyTorch
-            out[wins] = candidate[wins]
-            argmax[wins] = a * KW + b
+            np.copyto(out, candidate, where=wins)
+            np.copyto(argmax, a * KW + b, where=wins)
     return out, argmax
 
 
