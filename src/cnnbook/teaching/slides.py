@@ -276,6 +276,10 @@ def render_deck(nb, *, reveal_url_prefix=REVEAL_CDN, urls=None):
     return html
 
 
+_REMOTE_IMPORT = re.compile(r"@import url\(https?://[^)]*\);?\n?")
+_MERMAID = re.compile(r'<script type="module">\s*import mermaid from \'https?://[^<]*</script>\n?')
+
+
 def write_slides(book_dir, out_dir, *, offline=False, reveal_url_prefix=None, cache_dir=None):
     """Render every numbered chapter (``NN_*.ipynb``) of ``book_dir`` as
     ``out_dir/<chapter>.slides.html``.
@@ -307,12 +311,19 @@ def write_slides(book_dir, out_dir, *, offline=False, reveal_url_prefix=None, ca
         shutil.rmtree(vendor, ignore_errors=True)
         for name, folder in fetch_vendor(cache_dir).items():
             shutil.copytree(folder, vendor / name, ignore=shutil.ignore_patterns(".complete"))
+        for css in (vendor / "reveal.js").rglob("theme/*.css"):
+            # reveal's themes @import web fonts; offline they fall back to local fonts
+            css.write_text(_REMOTE_IMPORT.sub("", css.read_text(encoding="utf-8")), encoding="utf-8")
         urls = dict(OFFLINE_URLS)
     decks = []
     for path in chapters:
         nb = nbformat.read(path, as_version=4)
         deck = out_dir / f"{path.stem}.slides.html"
-        deck.write_text(render_deck(nb, urls=urls), encoding="utf-8")
+        html = render_deck(nb, urls=urls)
+        if offline:
+            # nbconvert's template imports mermaid from a CDN; the chapters draw no mermaid diagrams
+            html = _MERMAID.sub("", html)
+        deck.write_text(html, encoding="utf-8")
         decks.append(deck)
     items = "\n".join(f'<li><a href="{d.name}">{d.stem.replace(".slides", "")}</a></li>' for d in decks)
     (out_dir / "index.html").write_text(
