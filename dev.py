@@ -217,6 +217,17 @@ def install_vendor_files(site: Path) -> None:
     (site / OFFLINE_GLUE).write_text(WIDGETS_GLUE_JS)
     shutil.copytree(pkgs["@jupyter-widgets/html-manager"] / "dist", out / "html-manager",
                     ignore=shutil.ignore_patterns("*.map", "*.d.ts", "embed.js"))
+    # Fallback for the icon fonts: when the widget bundle loads before the glue's
+    # require.js path is in place, webpack resolves its fonts next to the page
+    # (seen intermittently in the browser tests as 404s for
+    # book/@jupyter-widgets/<hash>.woff2). A copy there makes both paths work.
+    fonts = [f for f in (pkgs["@jupyter-widgets/html-manager"] / "dist").iterdir()
+             if f.suffix in (".woff", ".woff2", ".ttf", ".eot", ".svg")]
+    for folder in {page.parent for page in site.rglob("*.html") if "_vendor" not in page.parts}:
+        target = folder / "@jupyter-widgets"
+        target.mkdir(exist_ok=True)
+        for font in fonts:
+            shutil.copy2(font, target / font.name)
     for name in NPM_PACKAGES:
         licence = next((pkgs[name] / f for f in ("LICENSE", "LICENSE.txt", "LICENSE.md") if (pkgs[name] / f).exists()), None)
         if licence is not None:
