@@ -70,6 +70,22 @@ def _axis_windows(n, k, s, p, d):
     return AxisWindows(n, p, k, s, d, extent, count, starts, covered, padded - covered)
 
 
+def windows_to_draw(rows, cols):
+    """Which windows a picture outlines: all if at most 9, else the first row and column.
+
+    ``rows`` and ``cols`` are the per-axis results of :func:`window_geometry`;
+    returns a list of output positions ``(i, j)``. The matplotlib figure and
+    the explorer's SVG both use it, so they always show the same windows.
+    """
+    if rows.count * cols.count <= 9:
+        return [(i, j) for i in range(rows.count) for j in range(cols.count)]
+
+    def thin(count):
+        return list(range(count)) if count <= 6 else [0, 1, count - 1]
+
+    return sorted({(0, j) for j in thin(cols.count)} | {(i, 0) for i in thin(rows.count)})
+
+
 def window_geometry(n_h, n_w, kernel, stride=1, padding=0, dilation=1):
     """Per-axis window positions of a convolution; the numbers behind :func:`draw_windows`.
 
@@ -179,14 +195,7 @@ def draw_windows(n_h, n_w, kernel, stride=1, padding=0, dilation=1, ax=None, *, 
             if w > 0 and h > 0:
                 ax.add_artist(Rectangle((x0, y0), w, h, fill=False, hatch="xx",
                                        edgecolor=VERMILLION, linewidth=0, zorder=3))
-        # Windows: all if few, else the first row and first column of windows.
-        if rows.count * cols.count <= 9:
-            chosen = [(i, j) for i in range(rows.count) for j in range(cols.count)]
-        else:
-            def thin(count):
-                return list(range(count)) if count <= 6 else [0, 1, count - 1]
-            chosen = sorted({(0, j) for j in thin(cols.count)} | {(i, 0) for i in thin(rows.count)})
-        for n, (i, j) in enumerate(chosen):
+        for n, (i, j) in enumerate(windows_to_draw(rows, cols)):
             inset = 0.06 * (n % 3)
             outline(ax, rows.starts[i], cols.starts[j], rows.extent, cols.extent,
                     colour=OUTLINE_COLOURS[n % len(OUTLINE_COLOURS)],

@@ -16,6 +16,8 @@ import numpy as np
 from matplotlib import colormaps
 from PIL import Image
 
+from ..plots.diagrams import windows_to_draw
+
 ORANGE = (0xE6, 0x9F, 0x00)
 BLACK = (0, 0, 0)
 
@@ -121,13 +123,7 @@ def windows_svg(rows, cols, alt, cell=None):
         return "".join(out)
     colours = ("#E69F00", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9")
     dashes = ("", "8 3", "2 3", "8 3 2 3")
-    if rows.count * cols.count <= 9:
-        chosen = [(i, j) for i in range(rows.count) for j in range(cols.count)]
-    else:
-        def thin(count):
-            return list(range(count)) if count <= 6 else [0, 1, count - 1]
-        chosen = sorted({(0, j) for j in thin(cols.count)} | {(i, 0) for i in thin(rows.count)})
-    for k, (i, j) in enumerate(chosen):
+    for k, (i, j) in enumerate(windows_to_draw(rows, cols)):
         inset = 2 + 3 * (k % 3)
         x, y = cols.starts[j] * cell + inset, rows.starts[i] * cell + inset
         w, h = cols.extent * cell - 2 * inset, rows.extent * cell - 2 * inset
