@@ -51,14 +51,25 @@ class Row:
 
 def median_ms(fn, repeat, warmup=1):
     """Median wall time of ``fn()`` in milliseconds over ``repeat`` runs."""
+    return median_ms_side_by_side([fn], repeat, warmup)[0]
+
+
+def median_ms_side_by_side(fns, repeat, warmup=1):
+    """Median wall time (ms) of each of ``fns`` over ``repeat`` rounds, run in turn within a round.
+
+    Taking turns means that a busy moment of the machine slows every side
+    alike, instead of whichever happened to be running then.
+    """
     for _ in range(warmup):
-        fn()
-    times = []
+        for fn in fns:
+            fn()
+    times = [[] for _ in fns]
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(times)
+        for fn, bucket in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            bucket.append((time.perf_counter() - start) * 1e3)
+    return [statistics.median(bucket) for bucket in times]
 
 
 # ------------------------------------------------------------------ conv
@@ -79,7 +90,6 @@ def conv_case(x_shape, w_shape, stride, padding, dtype, repeat, naive=False):
         cb.conv2d(x, w, b, stride, padding)
         cb.conv2d_backward(dout, x, w, stride, padding)
 
-    row.ms = median_ms(ours, repeat)
     if naive:
         def loops():
             cb.conv2d_naive(x, w, b, stride, padding)
@@ -101,7 +111,9 @@ def conv_case(x_shape, w_shape, stride, padding, dtype, repeat, naive=False):
             xt.grad = wt.grad = bt.grad = None
             torch.nn.functional.conv2d(xt, wt, bt, stride, padding).backward(dt)
 
-        row.torch_ms = median_ms(theirs, repeat)
+        row.ms, row.torch_ms = median_ms_side_by_side([ours, theirs], repeat)
+    else:
+        row.ms = median_ms(ours, repeat)
     return row
 
 
@@ -119,7 +131,6 @@ def pool_case(kind, shape, dtype, repeat, naive=False):
         forward(x, 2, 2)
         backward(dout, x, 2, 2)
 
-    row.ms = median_ms(ours, repeat)
     if naive and kind == "max":
         def loops():
             cb.max_pool2d_naive(x, 2, 2)
@@ -134,7 +145,9 @@ def pool_case(kind, shape, dtype, repeat, naive=False):
             xt.grad = None
             tfun(xt, 2, 2).backward(dt)
 
-        row.torch_ms = median_ms(theirs, repeat)
+        row.ms, row.torch_ms = median_ms_side_by_side([ours, theirs], repeat)
+    else:
+        row.ms = median_ms(ours, repeat)
     return row
 
 
@@ -181,7 +194,6 @@ def lenet_epoch_case(repeat, quick):
         opt = cb.optim.SGD(model, lr=cfg["lr"], momentum=cfg["momentum"])
         models.train_epoch(model, opt, images, labels, cfg["batch_size"], rng=np.random.default_rng(1))
 
-    row.ms = median_ms(ours, repeat)
     if torch is not None:
         x_all = torch.from_numpy(images)
         y_all = torch.from_numpy(labels)
@@ -196,7 +208,9 @@ def lenet_epoch_case(repeat, quick):
                 torch.nn.functional.cross_entropy(net(x_all[idx]), y_all[idx]).backward()
                 opt.step()
 
-        row.torch_ms = median_ms(theirs, repeat)
+        row.ms, row.torch_ms = median_ms_side_by_side([ours, theirs], repeat)
+    else:
+        row.ms = median_ms(ours, repeat)
     return row
 
 

@@ -210,6 +210,34 @@ def test_conv_fast_matches_naive(kw, rng):
         np.testing.assert_allclose(fast, slow, atol=1e-12)
 
 
+@pytest.mark.parametrize("kw", CONV_CASES)
+def test_im2col_and_col2im_are_adjoint(kw, rng):
+    # <col2im(d), x> == <d, im2col(x)>: col2im adds back exactly what im2col copied out
+    from cnnbook.conv import col2im, im2col, prepare_conv2d
+
+    x, _, _, geom = prepare_conv2d(rng.standard_normal((2, 3, 9, 7)), np.ones((4, 3, 3, 2)), None, **kw)
+    cols = im2col(x, geom)
+    assert cols.shape == (2, 3 * 3 * 2, geom.out_hw[0] * geom.out_hw[1])
+    d = rng.standard_normal(cols.shape)
+    np.testing.assert_allclose(np.vdot(col2im(d, x.shape, geom), x), np.vdot(d, cols), rtol=1e-12)
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 3000, 1 << 30])
+def test_conv_gives_the_same_numbers_whatever_the_chunk_size(chunk_bytes, rng, monkeypatch):
+    # one image per chunk, a few images per chunk with a short last one, the whole batch at once
+    import cnnbook.conv
+
+    monkeypatch.setattr(cnnbook.conv, "CHUNK_BYTES", chunk_bytes)
+    x = rng.standard_normal((7, 3, 9, 8))
+    w = rng.standard_normal((4, 3, 3, 3))
+    b = rng.standard_normal(4)
+    out = cb.conv2d(x, w, b, padding=1)
+    np.testing.assert_allclose(out, cb.conv2d_naive(x, w, b, padding=1), atol=1e-12)
+    dout = rng.standard_normal(out.shape)
+    for fast, slow in zip(cb.conv2d_backward(dout, x, w, padding=1), cb.conv2d_backward_naive(dout, x, w, padding=1)):
+        np.testing.assert_allclose(fast, slow, atol=1e-12)
+
+
 @pytest.mark.parametrize("kw", [
     dict(kernel_size=2), dict(kernel_size=3, stride=2), dict(kernel_size=3, stride=1, padding=1),
     dict(kernel_size=(2, 3), stride=(1, 2), ceil_mode=True),

@@ -104,6 +104,43 @@ def test_conv_transpose2d_matches_torch(torch, cfg, op):
     np.testing.assert_allclose(out, ref.numpy(), atol=ATOL)
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # inf * 0, as in PyTorch
+@pytest.mark.parametrize("where", ["x", "w"])
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+@pytest.mark.parametrize("kw", [dict(padding=1), dict(padding=2, dilation=2), dict(stride=2, padding=1)])
+def test_conv2d_non_finite_values_reach_the_same_outputs_as_in_torch(torch, rng, where, value, kw):
+    # an inf or NaN spreads to exactly the outputs and gradients it reaches in PyTorch
+    F = torch.nn.functional
+    x = rng.standard_normal((2, 2, 7, 6))
+    w = rng.standard_normal((3, 2, 3, 3))
+    if where == "x":
+        x[1, 0, 3, 5] = value   # on the right edge
+    else:
+        w[2, 1, 0, 2] = value
+    b = rng.standard_normal(3)
+    out = cb.conv2d(x, w, b, **kw)
+    dout = rng.standard_normal(out.shape)
+    ref, grads = _grad_of(torch, lambda *t: F.conv2d(*t, **kw), x, w, b, dout=dout)
+    np.testing.assert_allclose(out, ref, atol=ATOL)
+    for ours, theirs in zip(cb.conv2d_backward(dout, x, w, **kw), grads):
+        np.testing.assert_array_equal(np.isfinite(ours), np.isfinite(theirs))
+        np.testing.assert_allclose(ours, theirs, atol=ATOL)
+    t = F.conv_transpose2d(torch.tensor(x[:, :2]), torch.tensor(w[:2]), **kw).numpy()
+    np.testing.assert_allclose(cb.conv_transpose2d(x[:, :2], w[:2], **kw), t, atol=ATOL)
+
+
+def test_max_pool_nan_wins_its_window_as_in_torch(torch, rng):
+    x = rng.standard_normal((1, 2, 6, 6))
+    x[0, 0, 1, 1] = x[0, 0, 1, 2] = np.nan   # two NaNs in one window: PyTorch routes to the last
+    x[0, 1, 4, 4] = np.inf
+    for kw in (dict(kernel_size=2), dict(kernel_size=3, stride=1, padding=1)):
+        out = cb.max_pool2d(x, **kw)
+        dout = rng.standard_normal(out.shape)
+        ref, (dx_ref,) = _grad_of(torch, lambda t: torch.nn.functional.max_pool2d(t, **kw), x, dout=dout)
+        np.testing.assert_array_equal(out, ref)
+        np.testing.assert_allclose(cb.max_pool2d_backward(dout, x, **kw), dx_ref, atol=ATOL)
+
+
 @st.composite
 def pool_configs(draw):
     kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))

@@ -6,6 +6,8 @@ in :mod:`cnnbook.naive` compute the same numbers the way the book writes the
 equations, and the tests keep the two in agreement.
 """
 
+import math
+import threading
 from typing import NamedTuple
 
 import numpy as np
@@ -60,11 +62,17 @@ def _check_bias(b, count, dtype, name="K"):
     return b.astype(dtype, copy=False)
 
 
-def _pad(x, pads, value=0.0):
+def _pad(x, pads, value=0.0, spare_rows=0):
+    """``x`` with ``pads`` ((top, bottom), (left, right)) of ``value`` around each image,
+    and ``spare_rows`` more rows at the bottom."""
     (top, bottom), (left, right) = pads
-    if top == bottom == left == right == 0:
+    if top == bottom == left == right == spare_rows == 0:
         return x
-    return np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=value)
+    N, C, H, W = x.shape
+    shape = (N, C, top + H + bottom + spare_rows, left + W + right)
+    xp = np.zeros(shape, x.dtype) if value == 0 else np.full(shape, value, x.dtype)
+    xp[:, :, top:top + H, left:left + W] = x
+    return xp
 
 
 def _windows(xp, geom):
@@ -80,27 +88,6 @@ def _windows(xp, geom):
     )
 
 
-def im2col(x, geom):
-    """Copy every receptive field of ``x`` into one row of a matrix.
-
-    Returns ``cols`` with shape (N*H_out*W_out, C*KH*KW): row ``n*H_out*W_out +
-    i*W_out + j`` is the window of output (i, j) of image n, flattened as (C, KH, KW).
-    """
-    N, C, _, _ = x.shape
-    H_out, W_out = geom.out_hw
-    KH, KW = geom.kernel
-    xp = _pad(x, geom.pads)
-    # Filled one kernel offset (a, b) at a time: each copy moves a whole strided
-    # slice of the image, which is far faster than gathering window by window.
-    cols = np.empty((C, KH, KW, N, H_out, W_out), dtype=x.dtype)
-    for a in range(KH):
-        for b in range(KW):
-            rows, columns = _offset_slices(geom, a, b)
-            cols[:, a, b] = xp[:, :, rows, columns].transpose(1, 0, 2, 3)  # (C, N, H_out, W_out)
-    # The transpose is a view: BLAS reads it as is, and no second copy is made.
-    return cols.reshape(C * KH * KW, N * H_out * W_out).T  # (N*H_out*W_out, C*KH*KW)
-
-
 def _offset_slices(geom, a, b):
     """Rows and columns of the padded input that kernel tap (a, b) reads, over all outputs."""
     (H_out, W_out), (sh, sw), (dh, dw) = geom.out_hw, geom.stride, geom.dilation
@@ -108,50 +95,169 @@ def _offset_slices(geom, a, b):
             slice(b * dw, b * dw + sw * (W_out - 1) + 1, sw))
 
 
-def col2im(dcols, x_shape, geom):
-    """Adjoint of :func:`im2col`: add each row back onto the pixels it came from.
+def grid_width(geom, W):
+    """Columns per output row that the fast conv2d computes: W_out, or with stride 1 the padded width.
 
-    ``dcols`` has shape (N*H_out*W_out, C*KH*KW); returns (N, C, H, W). Pixels
-    covered by several windows receive the sum of their contributions.
+    With stride 1, each row of outputs is computed as wide as the padded input
+    (``W + left + right`` instead of W_out). Then what one kernel tap meets over
+    all outputs of an image is one contiguous run of memory, not H_out short
+    rows, and the copies of im2col and col2im go about twice as fast. The extra
+    ``dw*(KW-1)`` windows of each row run off the right edge into the next row;
+    they are computed and thrown away.
+    """
+    left, right = geom.pads[1]
+    return W + left + right if geom.stride == (1, 1) else geom.out_hw[1]
+
+
+def im2col(x, geom, width=None, out=None):
+    """Copy every receptive field of ``x`` into one column of a matrix per image.
+
+    Returns ``cols`` with shape (N, C*KH*KW, H_out*W_out): column ``i*W_out + j``
+    of ``cols[n]`` is the window of output (i, j) of image n, flattened as
+    (C, KH, KW). With ``width`` (see :func:`grid_width`) each row of outputs has
+    ``width`` columns, and those past W_out are not windows. ``out``, if given, is
+    a C-contiguous array of the result's size to fill.
+    """
+    N, C, _, _ = x.shape
+    KH, KW = geom.kernel
+    H_out, W_out = geom.out_hw
+    width = W_out if width is None else width
+    xp = _pad(x, geom.pads, spare_rows=int(width > W_out))  # a wide last row runs one row further
+    sN, sC, sH, sW = xp.strides
+    (sh, sw), (dh, dw) = geom.stride, geom.dilation
+    # cols[n, c, a, b, i, j] = xpad[n, c, i*sh + a*dh, j*sw + b*dw]: one strided copy
+    windows = as_strided(xp, shape=(N, C, KH, KW, H_out, width),
+                         strides=(sN, sC, sH * dh, sW * dw, sH * sh, sW * sw), writeable=False)
+    cols = np.empty(windows.shape, dtype=x.dtype) if out is None else out.reshape(windows.shape)
+    np.copyto(cols, windows)
+    return cols.reshape(N, C * KH * KW, H_out * width)           # (N, C*KH*KW, H_out*width)
+
+
+def col2im(dcols, x_shape, geom, out=None):
+    """Adjoint of :func:`im2col`: add each column back onto the pixels it came from.
+
+    ``dcols`` has shape (N, C*KH*KW, H_out*width), ``width`` being W_out or the
+    one :func:`im2col` was given (then its columns past W_out must be zero).
+    Returns (N, C, H, W), written into ``out`` if given. Pixels covered by
+    several windows receive the sum of their contributions.
     """
     N, C, H, W = x_shape
     H_out, W_out = geom.out_hw
     KH, KW = geom.kernel
     (top, bottom), (left, right) = geom.pads
-    d = dcols.T.reshape(C, KH, KW, N, H_out, W_out)  # a view when dcols came transposed
-    dxp = np.zeros((N, C, H + top + bottom, W + left + right), dtype=dcols.dtype)
-    # One strided slice per kernel offset: KH*KW vectorised adds instead of a
-    # Python loop over every output position.
-    for a in range(KH):
-        for b in range(KW):
-            rows, columns = _offset_slices(geom, a, b)
-            dxp[:, :, rows, columns] += d[:, a, b].transpose(1, 0, 2, 3)  # (N, C, H_out, W_out)
-    return dxp[:, :, top:top + H, left:left + W]
+    (dh, dw) = geom.dilation
+    width = dcols.shape[2] // H_out
+    d = dcols.reshape(N, C, KH, KW, H_out, width)
+    dxp = _scratch("col2im", (N, C, top + H + bottom + int(width > W_out), left + W + right), dcols.dtype)
+    dxp.fill(0)
+    # One strided add per kernel tap: KH*KW vectorised adds instead of a Python
+    # loop over every output position. (+= through one view of all windows would
+    # lose the sums where windows overlap; one tap's slice has no pixel twice.)
+    if width > W_out:
+        runs = dxp.reshape(N, C, -1)   # stride 1: a tap's outputs are one run of each plane
+        for a in range(KH):
+            for b in range(KW):
+                start = a * dh * dxp.shape[3] + b * dw
+                runs[:, :, start:start + H_out * width] += d[:, :, a, b].reshape(N, C, -1)
+    else:
+        for a in range(KH):
+            for b in range(KW):
+                rows, columns = _offset_slices(geom, a, b)
+                dxp[:, :, rows, columns] += d[:, :, a, b]       # (N, C, H_out, W_out)
+    interior = dxp[:, :, top:top + H, left:left + W]
+    if out is None:
+        return interior.copy()
+    out[...] = interior
+    return out
+
+
+# ---------------------------------------------------------- the fast path
+#
+# conv2d and its backward go through the batch a few images at a time. One
+# chunk's im2col matrix (C*KH*KW times larger than its images) then stays in the
+# processor's cache between the copy that writes it and the matrix products that
+# read it; a whole batch's matrix would go out to main memory and back several
+# times. The work arrays are kept and reused from call to call: a large array
+# allocated afresh costs a page fault for every 4 KiB the first time it is written.
+
+CHUNK_BYTES = 2 << 20   # bytes of im2col matrix per chunk: 0.5-2 MiB measured best (benchmarks/README.md)
+
+_work = threading.local()
+
+
+def _scratch(name, shape, dtype):
+    """A reusable work array of ``shape`` (contents undefined), one per name, dtype and thread."""
+    size = math.prod(shape)
+    key = (name, np.dtype(dtype))
+    buffers = _work.__dict__
+    buffer = buffers.get(key)
+    if buffer is None or buffer.size < size:
+        buffer = buffers[key] = np.empty(size, dtype)
+    return buffer[:size].reshape(shape)
+
+
+def _chunks(x, geom, width):
+    """Slices of the batch whose im2col matrices take about CHUNK_BYTES each."""
+    N, C, _, _ = x.shape
+    per_image = C * math.prod(geom.kernel) * geom.out_hw[0] * width * x.itemsize
+    step = max(1, CHUNK_BYTES // per_image)
+    return [slice(start, min(start + step, N)) for start in range(0, N, step)]
 
 
 def conv2d_forward(x, w, b, geom):
-    """conv2d on validated inputs; also returns the im2col matrix for backward."""
-    N = x.shape[0]
+    """conv2d on validated inputs."""
+    N, _, _, W = x.shape
     K = w.shape[0]
     H_out, W_out = geom.out_hw
-    cols = im2col(x, geom)                       # (N*H_out*W_out, C*KH*KW)
-    out = w.reshape(K, -1) @ cols.T              # (K, N*H_out*W_out): every filter on every window
-    out = out.reshape(K, N, H_out, W_out).transpose(1, 0, 2, 3)  # (N, K, H_out, W_out)
-    out = np.ascontiguousarray(out)
+    width = grid_width(geom, W)
+    w_mat = w.reshape(K, -1)                                      # (K, C*KH*KW)
+    out = np.empty((N, K, H_out, W_out), dtype=x.dtype)
+    for batch in _chunks(x, geom, width):
+        xb = x[batch]
+        n = xb.shape[0]
+        cols = im2col(xb, geom, width, out=_scratch("cols", (n, w_mat.shape[1], H_out * width), x.dtype))
+        # every filter on every window: (K, C*KH*KW) @ (n, C*KH*KW, H_out*width)
+        grid = np.matmul(w_mat, cols, out=_scratch("out", (n, K, H_out * width), x.dtype))
+        out[batch] = grid.reshape(n, K, H_out, width)[..., :W_out]          # (n, K, H_out, W_out)
     if b is not None:
         out += b[:, None, None]
-    return out, cols
+    return out
 
 
-def conv2d_backward_from_cols(dout, cols, w, x_shape, geom):
-    """conv2d_backward given the im2col matrix saved by :func:`conv2d_forward`."""
+def conv2d_backward_core(dout, x, w, geom, exact=False):
+    """conv2d_backward on validated inputs; rebuilds each chunk's im2col matrix.
+
+    ``exact`` computes on the exact grid (no thrown-away columns, see :func:`grid_width`).
+    """
+    N, C, H, W = x.shape
     K = w.shape[0]
-    dout_mat = dout.transpose(1, 0, 2, 3).reshape(K, -1)  # (K, N*H_out*W_out)
-    db = dout_mat.sum(axis=1)                              # (K,)
-    dw = (dout_mat @ cols).reshape(w.shape)                # (K, C*KH*KW) -> (K, C, KH, KW)
-    dcols = (w.reshape(K, -1).T @ dout_mat).T              # (N*H_out*W_out, C*KH*KW)
-    dx = col2im(dcols, x_shape, geom)                      # (N, C, H, W)
-    return dx, dw, db
+    H_out, W_out = geom.out_hw
+    # inf or NaN weights: a thrown-away column of the wide grid would be inf * 0 = NaN, not 0
+    exact = exact or not np.isfinite(w).all()
+    width = W_out if exact else grid_width(geom, W)
+    w_mat = w.reshape(K, -1)                                      # (K, C*KH*KW)
+    db = dout.sum(axis=(0, 2, 3))                                 # (K,)
+    dw_mat = np.zeros(w_mat.T.shape, dtype=x.dtype)               # (C*KH*KW, K)
+    dx = np.empty(x.shape, dtype=x.dtype)
+    for batch in _chunks(x, geom, width):
+        xb = x[batch]
+        n = xb.shape[0]
+        cols = im2col(xb, geom, width, out=_scratch("cols", (n, w_mat.shape[1], H_out * width), x.dtype))
+        if width > W_out:   # dout on the grid: no gradient for the thrown-away columns
+            d = _scratch("dout", (n, K, H_out, width), x.dtype)
+            d.fill(0)
+            d[..., :W_out] = dout[batch]
+        else:
+            d = np.ascontiguousarray(dout[batch])
+        d = d.reshape(n, K, H_out * width)                                 # (n, K, H_out*width)
+        # dw = sum over images of d[n] @ cols[n].T, taken transposed: BLAS is faster that way round
+        dw_mat += np.matmul(cols, d.transpose(0, 2, 1)).sum(axis=0)       # (C*KH*KW, K)
+        dcols = np.matmul(w_mat.T, d, out=_scratch("dcols", cols.shape, x.dtype))  # (n, C*KH*KW, H_out*width)
+        col2im(dcols, xb.shape, geom, out=dx[batch])                       # (n, C, H, W)
+    if width > W_out and not np.isfinite(dw_mat).all():
+        # an inf or NaN pixel that only thrown-away windows read must not reach dw
+        return conv2d_backward_core(dout, x, w, geom, exact=True)
+    return dx, dw_mat.T.reshape(w.shape), db
 
 
 def prepare_conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
@@ -211,7 +317,7 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
     75.0
     """
     x, w, b, geom = prepare_conv2d(x, w, b, stride, padding, dilation)
-    return conv2d_forward(x, w, b, geom)[0]
+    return conv2d_forward(x, w, b, geom)
 
 
 def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1):
@@ -251,7 +357,7 @@ def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1):
     """
     x, w, _, geom = prepare_conv2d(x, w, None, stride, padding, dilation)
     dout = _check_dout(dout, (x.shape[0], w.shape[0], *geom.out_hw)).astype(x.dtype, copy=False)
-    return conv2d_backward_from_cols(dout, im2col(x, geom), w, x.shape, geom)
+    return conv2d_backward_core(dout, x, w, geom)
 
 
 def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1):
@@ -305,9 +411,9 @@ def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, dilati
     # with C_out channels to our (H, W) input with C_in channels.
     geom = _geometry(out_hw, (KH, KW), stride, padding, dilation)
     geom = geom._replace(out_hw=(H, W))
-    x_mat = x.transpose(0, 2, 3, 1).reshape(-1, C_in)       # (N*H*W, C_in)
-    dcols = (w.reshape(C_in, -1).T @ x_mat.T).T              # (N*H*W, C_out*KH*KW)
-    out = col2im(dcols, (N, C_out, *out_hw), geom)           # (N, C_out, H_out, W_out)
+    # Each input value spreads over a KHxKW patch of the output: the columns col2im adds back.
+    dcols = np.matmul(w.reshape(C_in, -1).T, x.reshape(N, C_in, H * W))  # (N, C_out*KH*KW, H*W)
+    out = col2im(dcols, (N, C_out, *out_hw), geom)                       # (N, C_out, H_out, W_out)
     if b is not None:
-        out = out + b[:, None, None]
-    return np.ascontiguousarray(out)
+        out += b[:, None, None]
+    return out

@@ -21,7 +21,7 @@ import numpy as np
 
 from ._validate import _is_int, pair, parse_padding
 from ._validate import check_rng as _check_rng
-from .conv import conv2d_backward_from_cols, conv2d_forward, prepare_conv2d
+from .conv import conv2d_backward_core, conv2d_forward, prepare_conv2d
 from .losses import relu, relu_backward
 from .pool import (
     avg_pool2d,
@@ -226,19 +226,22 @@ class Conv2d(Layer):
         x, w, b, geom = prepare_conv2d(
             x, self.params["weight"], self.params.get("bias"), self.stride, self.padding, self.dilation
         )
-        out, cols = conv2d_forward(x, w, b, geom)
-        # Keep the im2col matrix: backward needs exactly these patches for dw.
-        self.cache = (cols, x.shape, geom)
+        out = conv2d_forward(x, w, b, geom)
+        # Keep the input, validated and in the compute dtype. Backward rebuilds the
+        # im2col matrix from it a few images at a time, while they are in cache:
+        # that is faster than keeping the whole matrix, C*KH*KW times larger than x,
+        # and reading it back from main memory (benchmarks/README.md).
+        self.cache = (x, w, geom)
         return out
 
     def backward(self, dout):
         """dout : (N, K, H_out, W_out) -> dx : (N, C, H, W); fills grads."""
-        cols, x_shape, geom = self._cached()
-        expected = (x_shape[0], self.out_channels, *geom.out_hw)
-        dout = np.asarray(dout, dtype=cols.dtype)
+        x, w, geom = self._cached()
+        expected = (x.shape[0], self.out_channels, *geom.out_hw)
+        dout = np.asarray(dout, dtype=x.dtype)
         if dout.shape != expected:
             raise ValueError(f"{self!r}.backward expects dout.shape={expected}, got dout.shape={dout.shape}")
-        dx, dw, db = conv2d_backward_from_cols(dout, cols, self.params["weight"], x_shape, geom)
+        dx, dw, db = conv2d_backward_core(dout, x, w, geom)
         self.grads["weight"][...] = dw  # in place: optimisers may hold the array
         if "bias" in self.params:
             self.grads["bias"][...] = db

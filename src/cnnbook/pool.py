@@ -37,17 +37,21 @@ def pool_geometry(x, kernel_size, stride=None, padding=0, ceil_mode=False):
     return x, ConvGeometry(kernel, strides, (1, 1), tuple(pads), out_hw)
 
 
+def _tap(xp, geom, a, b):
+    """What window offset (a, b) holds in every window: a (N, C, H_out, W_out) view of ``xp``."""
+    rows, columns = _offset_slices(geom, a, b)
+    return xp[:, :, rows, columns]
+
+
 def _scatter_windows(per_offset, x_shape, geom, dtype):
-    """Sum ``per_offset(i, j)`` (N, C, H_out, W_out) back onto the input pixels."""
+    """Sum ``per_offset(a, b)`` (N, C, H_out, W_out) back onto the input pixels."""
     N, C, H, W = x_shape
-    H_out, W_out = geom.out_hw
     KH, KW = geom.kernel
-    sh, sw = geom.stride
     (top, bottom), (left, right) = geom.pads
-    dxp = np.zeros((N, C, H + top + bottom, W + left + right), dtype=dtype)
-    for i in range(KH):
-        for j in range(KW):
-            dxp[:, :, i:i + sh * (H_out - 1) + 1:sh, j:j + sw * (W_out - 1) + 1:sw] += per_offset(i, j)
+    dxp = np.zeros((N, C, top + H + bottom, left + W + right), dtype=dtype)
+    for a in range(KH):
+        for b in range(KW):
+            _tap(dxp, geom, a, b)[...] += per_offset(a, b)
     return dxp[:, :, top:top + H, left:left + W]
 
 
@@ -56,33 +60,50 @@ def _scatter_windows(per_offset, x_shape, geom, dtype):
 def max_pool2d_forward(x, geom):
     """Max pooling on validated input; also returns the argmax of every window.
 
-    The argmax is the window offset ``a*KW + b`` of the winner, shape (N, C, H_out, W_out).
+    The argmax is the window offset ``a*KW + b`` of the winner, shape (N, C, H_out, W_out),
+    in the smallest unsigned integer type that holds ``KH*KW - 1``.
     """
     xp = _pad(x, geom.pads, -np.inf)
     KH, KW = geom.kernel
-    out, argmax = None, None
-    # One pass per window offset over whole strided slices. A strict ">" keeps
-    # the first maximum in row-major order on a tie, as PyTorch does.
-    for a in range(KH):
-        for b in range(KW):
-            rows, columns = _offset_slices(geom, a, b)
-            candidate = xp[:, :, rows, columns]                      # (N, C, H_out, W_out)
-            if out is None:
-                out = candidate.copy()
-                argmax = np.zeros(out.shape, dtype=np.intp)
-                continue
-            wins = (candidate > out) | (np.isnan(candidate) & ~np.isnan(out))  # NaN wins, as in PyTorch
-            np.copyto(out, candidate, where=wins)
-            np.copyto(argmax, a * KW + b, where=wins)
+    taps = [_tap(xp, geom, a, b) for a in range(KH) for b in range(KW)]  # each (N, C, H_out, W_out), a view
+    # The maximum: one pass over whole strided slices per window offset. NaN wins, as in PyTorch.
+    out = taps[0].copy()
+    for tap in taps[1:]:
+        np.maximum(out, tap, out=out)
+    # The winner is the first offset in row-major order that holds the maximum (PyTorch's
+    # tie rule). Its number is how many offsets come before it, so count, in every window
+    # at once, the offsets passed while the maximum has not been met yet.
+    argmax = np.zeros(out.shape, dtype=np.min_scalar_type(len(taps) - 1))
+    not_met = np.ones(out.shape, dtype=bool)
+    for tap in taps[:-1]:
+        not_met &= tap != out
+        argmax += not_met
+    if np.isnan(out).any():
+        # PyTorch takes any NaN over the running maximum, so the last NaN of a window wins
+        for offset, tap in enumerate(taps):
+            np.copyto(argmax, offset, where=np.isnan(tap))
     return out, argmax
 
 
 def max_pool2d_backward_from_argmax(dout, argmax, x_shape, geom):
     """Route each upstream gradient to the input that won its window."""
-    KW = geom.kernel[1]
-    return _scatter_windows(
-        lambda i, j: np.where(argmax == i * KW + j, dout, 0), x_shape, geom, dout.dtype
-    )
+    N, C, H, W = x_shape
+    KH, KW = geom.kernel
+    (top, bottom), (left, right) = geom.pads
+    dxp = np.zeros((N, C, top + H + bottom, left + W + right), dtype=dout.dtype)
+    overlapping = geom.stride[0] < KH or geom.stride[1] < KW
+    # dout * won is the fast way to keep only the winners' gradients, but inf * 0 and NaN * 0 are NaN
+    finite = np.isfinite(dout).all()
+    for a in range(KH):
+        for b in range(KW):
+            won = argmax == a * KW + b                                     # (N, C, H_out, W_out)
+            target = _tap(dxp, geom, a, b)                                 # (N, C, H_out, W_out), a view
+            share = np.multiply(dout, won) if finite else np.where(won, dout, 0)
+            if overlapping:
+                target += share   # a pixel that wins several windows gets the sum
+            else:
+                target[...] = share
+    return dxp[:, :, top:top + H, left:left + W]
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False):
@@ -152,11 +173,11 @@ def max_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, ceil_mode=
 
 def _window_sum(xp, geom):
     """Sum of every window, one strided slice per window offset: (N, C, H_out, W_out)."""
-    total = None
+    total = _tap(xp, geom, 0, 0).copy()
     for a in range(geom.kernel[0]):
         for b in range(geom.kernel[1]):
-            rows, columns = _offset_slices(geom, a, b)
-            total = xp[:, :, rows, columns].copy() if total is None else total + xp[:, :, rows, columns]
+            if a or b:
+                total += _tap(xp, geom, a, b)
     return total
 
 
