@@ -238,6 +238,37 @@ def test_conv_gives_the_same_numbers_whatever_the_chunk_size(chunk_bytes, rng, m
         np.testing.assert_allclose(fast, slow, atol=1e-12)
 
 
+def test_results_never_share_memory_with_the_reused_work_arrays(rng):
+    # conv2d keeps its work arrays between calls: what it returns must be fresh arrays
+    x = rng.standard_normal((3, 2, 8, 8))
+    w = rng.standard_normal((4, 2, 3, 3))
+    out = cb.conv2d(x, w, padding=1)
+    dx, dw, db = cb.conv2d_backward(np.ones_like(out), x, w, padding=1)
+    kept = [a.copy() for a in (out, dx, dw, db)]
+    for _ in range(2):  # the same shapes again, then other data through the same buffers
+        cb.conv2d(rng.standard_normal(x.shape), w, padding=1)
+        cb.conv2d_backward(rng.standard_normal(out.shape), rng.standard_normal(x.shape), w, padding=1)
+    for before, now in zip(kept, (out, dx, dw, db)):
+        np.testing.assert_array_equal(now, before)
+
+
+def test_conv_in_several_threads_at_once(rng):
+    # each thread has its own work arrays
+    from concurrent.futures import ThreadPoolExecutor
+
+    cases = [(rng.standard_normal((4, 3, 12, 12)), rng.standard_normal((5, 3, 3, 3))) for _ in range(8)]
+    expected = [cb.conv2d_backward(cb.conv2d(x, w, padding=1), x, w, padding=1) for x, w in cases]
+
+    def run(case):
+        x, w = case
+        return cb.conv2d_backward(cb.conv2d(x, w, padding=1), x, w, padding=1)
+
+    with ThreadPoolExecutor(4) as pool:
+        for got, want in zip(pool.map(run, cases * 4), expected * 4):
+            for a, b in zip(got, want):
+                np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("kw", [
     dict(kernel_size=2), dict(kernel_size=3, stride=2), dict(kernel_size=3, stride=1, padding=1),
     dict(kernel_size=(2, 3), stride=(1, 2), ceil_mode=True),

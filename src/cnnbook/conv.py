@@ -182,6 +182,8 @@ def col2im(dcols, x_shape, geom, out=None):
 
 CHUNK_BYTES = 2 << 20   # bytes of im2col matrix per chunk: 0.5-2 MiB measured best (benchmarks/README.md)
 
+KEEP_BYTES = 64 << 20   # a larger work array (one huge image) is not kept after the call
+
 _work = threading.local()
 
 
@@ -192,7 +194,9 @@ def _scratch(name, shape, dtype):
     buffers = _work.__dict__
     buffer = buffers.get(key)
     if buffer is None or buffer.size < size:
-        buffer = buffers[key] = np.empty(size, dtype)
+        buffer = np.empty(size, dtype)
+        if buffer.nbytes <= KEEP_BYTES:
+            buffers[key] = buffer
     return buffer[:size].reshape(shape)
 
 
