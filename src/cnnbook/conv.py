@@ -221,8 +221,11 @@ def conv2d_forward(x, w, b, geom):
         n = xb.shape[0]
         cols = im2col(xb, geom, width, out=_scratch("cols", (n, w_mat.shape[1], H_out * width), x.dtype))
         # every filter on every window: (K, C*KH*KW) @ (n, C*KH*KW, H_out*width)
-        grid = np.matmul(w_mat, cols, out=_scratch("out", (n, K, H_out * width), x.dtype))
-        out[batch] = grid.reshape(n, K, H_out, width)[..., :W_out]          # (n, K, H_out, W_out)
+        if width == W_out:
+            np.matmul(w_mat, cols, out=out[batch].reshape(n, K, H_out * W_out))
+        else:
+            grid = np.matmul(w_mat, cols, out=_scratch("out", (n, K, H_out * width), x.dtype))
+            out[batch] = grid.reshape(n, K, H_out, width)[..., :W_out]      # (n, K, H_out, W_out)
     if b is not None:
         out += b[:, None, None]
     return out

@@ -49,9 +49,14 @@ def _scatter_windows(per_offset, x_shape, geom, dtype):
     KH, KW = geom.kernel
     (top, bottom), (left, right) = geom.pads
     dxp = np.zeros((N, C, top + H + bottom, left + W + right), dtype=dtype)
+    overlapping = geom.stride[0] < KH or geom.stride[1] < KW
     for a in range(KH):
         for b in range(KW):
-            _tap(dxp, geom, a, b)[...] += per_offset(a, b)
+            target = _tap(dxp, geom, a, b)      # (N, C, H_out, W_out), a view
+            if overlapping:
+                target += per_offset(a, b)      # a pixel in several windows gets the sum
+            else:
+                target[...] = per_offset(a, b)  # every pixel in one window at most: no sum to make
     return dxp[:, :, top:top + H, left:left + W]
 
 
@@ -87,23 +92,10 @@ def max_pool2d_forward(x, geom):
 
 def max_pool2d_backward_from_argmax(dout, argmax, x_shape, geom):
     """Route each upstream gradient to the input that won its window."""
-    N, C, H, W = x_shape
-    KH, KW = geom.kernel
-    (top, bottom), (left, right) = geom.pads
-    dxp = np.zeros((N, C, top + H + bottom, left + W + right), dtype=dout.dtype)
-    overlapping = geom.stride[0] < KH or geom.stride[1] < KW
-    # dout * won is the fast way to keep only the winners' gradients, but inf * 0 and NaN * 0 are NaN
-    finite = np.isfinite(dout).all()
-    for a in range(KH):
-        for b in range(KW):
-            won = argmax == a * KW + b                                     # (N, C, H_out, W_out)
-            target = _tap(dxp, geom, a, b)                                 # (N, C, H_out, W_out), a view
-            share = np.multiply(dout, won) if finite else np.where(won, dout, 0)
-            if overlapping:
-                target += share   # a pixel that wins several windows gets the sum
-            else:
-                target[...] = share
-    return dxp[:, :, top:top + H, left:left + W]
+    KW = geom.kernel[1]
+    # dout * won keeps only the winners' gradients, fast, but inf * 0 and NaN * 0 are NaN
+    keep = np.multiply if np.isfinite(dout).all() else (lambda d, won: np.where(won, d, 0))
+    return _scatter_windows(lambda a, b: keep(dout, argmax == a * KW + b), x_shape, geom, dout.dtype)
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False):
