@@ -214,6 +214,54 @@ def lenet_epoch_case(repeat, quick):
     return row
 
 
+# ------------------------------------------- what each speed measure buys
+
+def choice_cases(repeat, quick):
+    """conv2d fwd+bwd as shipped, and with one of its speed measures turned off at a time.
+
+    The measures are those described in ``cnnbook.conv``: rows as wide as the
+    padded input at stride 1 (``grid_width``), work arrays kept between calls
+    (``_scratch``) and cache-sized chunks of images (``CHUNK_BYTES``).
+    """
+    from cnnbook import conv
+
+    variants = {
+        "as shipped": {},
+        "exact grid at stride 1": {"grid_width": lambda geom, W: geom.out_hw[1]},
+        "fresh work arrays": {"_scratch": lambda name, shape, dtype: np.empty(shape, dtype)},
+        "whole batch, one chunk": {"CHUNK_BYTES": 1 << 40},
+        "chunks of 256 KiB": {"CHUNK_BYTES": 256 << 10},
+    }
+    shapes = [((32, 16, 16, 16), (32, 16, 3, 3), 1, 1), ((64, 6, 14, 14), (16, 6, 5, 5), 1, 0),
+              ((64, 3, 32, 32), (16, 3, 5, 5), 1, 2)]
+    rows = []
+    for x_shape, w_shape, stride, padding in shapes:
+        if quick:
+            x_shape = (max(1, x_shape[0] // 8), *x_shape[1:])
+        rng = np.random.default_rng(0)
+        x = rng.standard_normal(x_shape).astype(np.float32)
+        w = rng.standard_normal(w_shape).astype(np.float32)
+        dout = rng.standard_normal(cb.conv2d(x, w, None, stride, padding).shape).astype(np.float32)
+
+        def run(changes):
+            saved = {name: getattr(conv, name) for name in changes}
+            for name, value in changes.items():
+                setattr(conv, name, value)
+            try:
+                cb.conv2d(x, w, None, stride, padding)
+                cb.conv2d_backward(dout, x, w, stride, padding)
+            finally:
+                for name, value in saved.items():
+                    setattr(conv, name, value)
+
+        times = median_ms_side_by_side([lambda c=c: run(c) for c in variants.values()], repeat)
+        for name, ms in zip(variants, times):
+            row = Row(f"conv2d fwd+bwd, {name}", f"{x_shape}x{w_shape} s{stride} p{padding}", "float32")
+            row.ms = ms
+            rows.append(row)
+    return rows
+
+
 # -------------------------------------------------------- widget latency
 
 def widget_cases(repeat):
@@ -291,8 +339,9 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=None, help="timed runs per case (median reported)")
     parser.add_argument("--threads", type=int, default=None,
                         help="threads for numpy's BLAS and for PyTorch (default: number of cores)")
-    parser.add_argument("--only", choices=["conv", "pool", "lenet", "widgets"], action="append",
-                        help="run only these groups (repeatable)")
+    parser.add_argument("--only", choices=["conv", "pool", "lenet", "widgets", "choices"], action="append",
+                        help="run only these groups (repeatable); 'choices' (conv2d with each of its speed"
+                             " measures turned off in turn) runs only when asked for")
     args = parser.parse_args(argv)
     repeat = args.repeat if args.repeat is not None else (1 if args.quick else 7)
     if repeat < 1:
@@ -335,6 +384,8 @@ def main(argv=None):
         rows.append(lenet_epoch_case(max(1, min(repeat, 3)), args.quick))
     if "widgets" in groups:
         rows.extend(widget_cases(repeat))
+    if "choices" in groups:
+        rows.extend(choice_cases(repeat, args.quick))
     print_table(rows)
     return rows
 
