@@ -170,6 +170,9 @@ class Conv2d(Layer):
     -----
     Parameter count: ``KH*KW*C*K + K`` (the book's ``F*F*D1*K + K``).
 
+    :meth:`forward` keeps a reference to its input (not a copy) for
+    :meth:`backward`: change that array in place in between and ``dw`` changes too.
+
     Examples
     --------
     >>> conv = Conv2d(3, 6, 5, rng=np.random.default_rng(0))
