@@ -117,6 +117,17 @@ def im2col(x, geom, width=None, out=None):
     (C, KH, KW). With ``width`` (see :func:`grid_width`) each row of outputs has
     ``width`` columns, and those past W_out are not windows. ``out``, if given, is
     a C-contiguous array of the result's size to fill.
+
+    Examples
+    --------
+    >>> x, w, _, geom = prepare_conv2d(np.arange(16.0).reshape(1, 1, 4, 4), np.ones((1, 1, 3, 3)))
+    >>> cols = im2col(x, geom)
+    >>> cols.shape                  # (N, C*KH*KW, H_out*W_out)
+    (1, 9, 4)
+    >>> cols[0, :, 0]               # the 3x3 window of output (0, 0), row by row
+    array([ 0.,  1.,  2.,  4.,  5.,  6.,  8.,  9., 10.])
+    >>> w.reshape(1, -1) @ cols[0]  # one filter on every window: the 2x2 output, flattened
+    array([[45., 54., 81., 90.]])
     """
     N, C, _, _ = x.shape
     KH, KW = geom.kernel
@@ -140,6 +151,15 @@ def col2im(dcols, x_shape, geom, out=None):
     one :func:`im2col` was given (then its columns past W_out must be zero).
     Returns (N, C, H, W), written into ``out`` if given. Pixels covered by
     several windows receive the sum of their contributions.
+
+    Examples
+    --------
+    >>> x, _, _, geom = prepare_conv2d(np.zeros((1, 1, 4, 4)), np.ones((1, 1, 3, 3)))
+    >>> col2im(np.ones((1, 9, 4)), x.shape, geom)[0, 0]   # how many windows cover each pixel
+    array([[1., 2., 2., 1.],
+           [2., 4., 4., 2.],
+           [2., 4., 4., 2.],
+           [1., 2., 2., 1.]])
     """
     N, C, H, W = x_shape
     H_out, W_out = geom.out_hw
