@@ -117,6 +117,28 @@ def conv_case(x_shape, w_shape, stride, padding, dtype, repeat, naive=False):
     return row
 
 
+def conv_transpose_case(x_shape, w_shape, stride, padding, dtype, repeat):
+    """The upsampling layer of chapter 11: forward only (its gradients are conv2d's)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(x_shape).astype(dtype)
+    w = rng.standard_normal(w_shape).astype(dtype)   # (C_in, C_out, KH, KW)
+    row = Row("conv_transpose2d fwd", f"{x_shape}x{w_shape} s{stride} p{padding}", np.dtype(dtype).name)
+
+    def ours():
+        cb.conv_transpose2d(x, w, stride=stride, padding=padding)
+
+    if torch is None:
+        row.ms = median_ms(ours, repeat)
+        return row
+    xt, wt = torch.from_numpy(x), torch.from_numpy(w)
+
+    def theirs():
+        torch.nn.functional.conv_transpose2d(xt, wt, stride=stride, padding=padding)
+
+    row.ms, row.torch_ms = median_ms_side_by_side([ours, theirs], repeat)
+    return row
+
+
 # --------------------------------------------------------------- pooling
 
 def pool_case(kind, shape, dtype, repeat, naive=False):
@@ -375,6 +397,8 @@ def main(argv=None):
             for dtype in (np.float32, np.float64):
                 rows.append(conv_case(x_shape, w_shape, stride, padding, dtype, repeat,
                                       naive=naive and dtype == np.float32))
+        for dtype in (np.float32, np.float64):  # 2x upsampling, as in chapter 11
+            rows.append(conv_transpose_case((max(1, 32 // scale), 16, 16, 16), (16, 8, 4, 4), 2, 1, dtype, repeat))
     if "pool" in groups:
         shape = (64 // scale, 16, 32, 32)
         for kind in ("max", "avg"):

@@ -27,6 +27,7 @@ def test_quick_suite_reports_every_case(bench):
     text = buf.getvalue()
     ops = [r.op for r in rows]
     assert ops.count("conv2d fwd+bwd") == 10  # 5 shapes x 2 dtypes
+    assert ops.count("conv_transpose2d fwd") == 2
     assert {"max_pool2d 2x2/2 fwd+bwd", "avg_pool2d 2x2/2 fwd+bwd", "digits LeNet, 1 epoch"} <= set(ops)
     assert any(op.startswith("widget ") for op in ops)
     assert all(r.ms is not None and r.ms > 0 for r in rows)

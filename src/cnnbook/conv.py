@@ -220,12 +220,22 @@ def _scratch(name, shape, dtype):
     return buffer[:size].reshape(shape)
 
 
-def _chunks(x, geom, width):
-    """Slices of the batch whose im2col matrices take about CHUNK_BYTES each."""
-    N, C, _, _ = x.shape
-    per_image = C * math.prod(geom.kernel) * geom.out_hw[0] * width * x.itemsize
+def _chunks(N, C, geom, width, itemsize):
+    """Slices of a batch of N whose im2col matrices (C*KH*KW, H_out*width) take about CHUNK_BYTES each."""
+    per_image = C * math.prod(geom.kernel) * geom.out_hw[0] * width * itemsize
     step = max(1, CHUNK_BYTES // per_image)
     return [slice(start, min(start + step, N)) for start in range(0, N, step)]
+
+
+def _on_grid(y, width, name):
+    """(n, K, H_out, W_out) -> (n, K, H_out*width) with zeros past W_out, in a work array."""
+    n, K, H_out, W_out = y.shape
+    if width == W_out:
+        return np.ascontiguousarray(y).reshape(n, K, H_out * W_out)
+    grid = _scratch(name, (n, K, H_out, width), y.dtype)
+    grid.fill(0)
+    grid[..., :W_out] = y
+    return grid.reshape(n, K, H_out * width)
 
 
 def conv2d_forward(x, w, b, geom):
@@ -236,7 +246,7 @@ def conv2d_forward(x, w, b, geom):
     width = grid_width(geom, W)
     w_mat = w.reshape(K, -1)                                      # (K, C*KH*KW)
     out = np.empty((N, K, H_out, W_out), dtype=x.dtype)
-    for batch in _chunks(x, geom, width):
+    for batch in _chunks(N, x.shape[1], geom, width, x.itemsize):
         xb = x[batch]
         n = xb.shape[0]
         cols = im2col(xb, geom, width, out=_scratch("cols", (n, w_mat.shape[1], H_out * width), x.dtype))
@@ -266,17 +276,11 @@ def conv2d_backward_core(dout, x, w, geom, exact=False):
     db = dout.sum(axis=(0, 2, 3))                                 # (K,)
     dw_mat = np.zeros(w_mat.T.shape, dtype=x.dtype)               # (C*KH*KW, K)
     dx = np.empty(x.shape, dtype=x.dtype)
-    for batch in _chunks(x, geom, width):
+    for batch in _chunks(N, x.shape[1], geom, width, x.itemsize):
         xb = x[batch]
         n = xb.shape[0]
         cols = im2col(xb, geom, width, out=_scratch("cols", (n, w_mat.shape[1], H_out * width), x.dtype))
-        if width > W_out:   # dout on the grid: no gradient for the thrown-away columns
-            d = _scratch("dout", (n, K, H_out, width), x.dtype)
-            d.fill(0)
-            d[..., :W_out] = dout[batch]
-        else:
-            d = np.ascontiguousarray(dout[batch])
-        d = d.reshape(n, K, H_out * width)                                 # (n, K, H_out*width)
+        d = _on_grid(dout[batch], width, "dout")   # (n, K, H_out*width); no gradient for thrown-away columns
         # dw = sum over images of d[n] @ cols[n].T, taken transposed: BLAS is faster that way round
         dw_mat += np.matmul(cols, d.transpose(0, 2, 1)).sum(axis=0)       # (C*KH*KW, K)
         dcols = np.matmul(w_mat.T, d, out=_scratch("dcols", cols.shape, x.dtype))  # (n, C*KH*KW, H_out*width)
@@ -438,9 +442,16 @@ def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, dilati
     # with C_out channels to our (H, W) input with C_in channels.
     geom = _geometry(out_hw, (KH, KW), stride, padding, dilation)
     geom = geom._replace(out_hw=(H, W))
-    # Each input value spreads over a KHxKW patch of the output: the columns col2im adds back.
-    dcols = np.matmul(w.reshape(C_in, -1).T, x.reshape(N, C_in, H * W))  # (N, C_out*KH*KW, H*W)
-    out = col2im(dcols, (N, C_out, *out_hw), geom)                       # (N, C_out, H_out, W_out)
+    # Each input value spreads over a KHxKW patch of the output: the columns col2im adds
+    # back, computed a chunk of images at a time and, at stride 1, on full-width rows
+    # (see conv2d_forward). With inf or NaN weights a thrown-away column would be NaN.
+    width = grid_width(geom, out_hw[1]) if np.isfinite(w).all() else W
+    w_cols = w.reshape(C_in, -1).T                                            # (C_out*KH*KW, C_in)
+    out = np.empty((N, C_out, *out_hw), dtype=dtype)
+    for batch in _chunks(N, C_out, geom, width, x.itemsize):
+        xg = _on_grid(x[batch], width, "x")                                   # (n, C_in, H*width)
+        dcols = np.matmul(w_cols, xg, out=_scratch("dcols", (xg.shape[0], w_cols.shape[0], H * width), dtype))
+        col2im(dcols, (xg.shape[0], C_out, *out_hw), geom, out=out[batch])   # (n, C_out, H_out, W_out)
     if b is not None:
         out += b[:, None, None]
     return out
