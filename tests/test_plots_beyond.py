@@ -75,3 +75,22 @@ def test_draw_score_map_rejects_bad_input(kwargs):
 
     with pytest.raises(ValueError):
         draw_score_map(**kwargs)
+
+
+def test_show_detections_draws_one_box_per_detection():
+    from matplotlib.patches import Rectangle
+
+    from cnnbook.fcn import Detection
+    from cnnbook.plots.beyond import show_detections
+
+    found = [Detection(0, 0, 3, 7.4), Detection(8, 10, 7, 7.7)]
+    fig = show_detections(np.zeros((16, 40)), np.full((5, 17), -3.0), found, 8, 2)
+    ax_img, ax_map = fig.axes[:2]
+    boxes = [p for p in ax_img.patches if isinstance(p, Rectangle)]
+    assert [(b.get_x(), b.get_y(), b.get_width()) for b in boxes] == [(-0.5, -0.5, 8), (9.5, 7.5, 8)]
+    assert [t.get_text() for t in ax_img.texts] == ["3", "7"]
+    marked = [(p.get_x(), p.get_y()) for p in ax_map.patches]
+    assert marked == [(-0.5, -0.5), (4.5, 3.5)]          # score-map cells (0, 0) and (4, 5)
+    assert len(ax_map.texts) == 5 * 17 and ax_img.get_title() == "2 detections"
+    with pytest.raises(ValueError, match="must be 2-D"):
+        show_detections(np.zeros((1, 16, 40)), np.zeros((5, 17)), found, 8, 2)

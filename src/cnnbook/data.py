@@ -26,6 +26,7 @@ __all__ = [
     "standardize",
     "photo",
     "shift",
+    "off_centre",
 ]
 
 #: Names accepted by :func:`photo` (all bundled with scikit-image, no download).
@@ -332,4 +333,48 @@ def shift(images, dy, dx):
     x0, x1 = max(dx, 0), min(W, W + dx)
     if y0 < y1 and x0 < x1:
         out[..., y0:y1, x0:x1] = images[..., y0 - dy : y1 - dy, x0 - dx : x1 - dx]
+    return out
+
+
+def off_centre(images, min_shift=2, max_shift=8, *, rng=None):
+    """Each image moved by a random whole-pixel shift that puts it off centre.
+
+    What a sliding window sees when it is not centred on an object: part of
+    one, or nothing. Trained as a "background" class, such images teach a
+    classifier to answer "no object here" (see chapter 11).
+
+    Parameters
+    ----------
+    images : ndarray, shape (N, ..., H, W)
+    min_shift, max_shift : int
+        Every image is moved by (dy, dx) with ``min_shift <= max(|dy|, |dx|) <= max_shift``,
+        uniformly among those shifts.
+    rng : numpy.random.Generator, optional
+
+    Returns
+    -------
+    ndarray, same shape and dtype as ``images``
+
+    Examples
+    --------
+    >>> moved = off_centre(np.ones((5, 1, 8, 8)), 2, 3, rng=np.random.default_rng(0))
+    >>> moved.shape, bool((moved.sum(axis=(1, 2, 3)) <= 8 * 6).all())   # at least 2 rows or columns lost
+    ((5, 1, 8, 8), True)
+    """
+    images = np.asarray(images)
+    if images.ndim < 3:
+        raise ValueError(f"images must be a batch (N, ..., H, W), got images.shape={images.shape}")
+    for name, value in (("min_shift", min_shift), ("max_shift", max_shift)):
+        if not _is_int(value) or value < 0:
+            raise ValueError(f"{name} must be a non-negative int, got {name}={value!r}")
+    if not 0 < max_shift or min_shift > max_shift:
+        raise ValueError(f"need 0 <= min_shift <= max_shift and max_shift >= 1, "
+                         f"got min_shift={min_shift}, max_shift={max_shift}")
+    rng = _check_rng(rng)
+    out = np.empty_like(images)
+    for i in range(len(images)):
+        dy = dx = 0
+        while max(abs(dy), abs(dx)) < min_shift:   # draw again until far enough off centre
+            dy, dx = (int(v) for v in rng.integers(-max_shift, max_shift + 1, size=2))
+        out[i] = shift(images[i], dy, dx)
     return out

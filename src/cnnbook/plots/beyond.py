@@ -1,4 +1,4 @@
-"""Figures for chapter 11 (beyond classification): receptive-field growth and shape flows.
+"""Figures for chapter 11 (beyond classification): receptive-field growth, shape flows, detections.
 
 ``plot_receptive_growth`` compares a stack of dense and dilated convolutions;
 ``draw_shape_flow`` draws the feature maps of an encoder-decoder (or any chain
@@ -210,4 +210,63 @@ def draw_score_map(n, window, stride, picks=((0, 0), (0, 1), (-1, -1))):
         ax_out.text(j, i, f"({i},{j})", ha="center", va="center", fontsize=6)
     ax_in.set_title(f"{n}×{n} input, {window}×{window} windows, stride {stride}", fontsize=9)
     ax_out.set_title(f"{m}×{m} map of class scores", fontsize=9)
+    return fig
+
+
+def show_detections(image, log_odds, detections, window, stride):
+    """An image with the windows a detector kept, beside the map it read them from.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+        A grey image (one channel), values in [0, 1].
+    log_odds : ndarray, shape (H_s, W_s)
+        Per window, log(P(an object) / P(background)), as :func:`cnnbook.fcn.detect` returns it.
+    detections : sequence of cnnbook.fcn.Detection
+    window, stride : int
+        Window side and the distance between neighbouring windows, in pixels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes: the image with one labelled box per detection (left), the
+        log-odds map with the kept cells marked (right).
+
+    Examples
+    --------
+    >>> from cnnbook.fcn import Detection
+    >>> fig = show_detections(np.zeros((8, 12)), np.zeros((3, 5)), [Detection(2, 4, 7, 3.0)], 4, 2)
+    >>> [ax.get_title() for ax in fig.axes[:2]]
+    ['1 detection', 'log-odds of an object, per window']
+    """
+    image = np.asarray(image, dtype=float)
+    log_odds = np.asarray(log_odds, dtype=float)
+    if image.ndim != 2 or log_odds.ndim != 2:
+        raise ValueError(f"image and log_odds must be 2-D, got image.shape={image.shape}, "
+                         f"log_odds.shape={log_odds.shape}")
+    H, W = image.shape
+    fig = new_figure(10.0, 3.0, layout="constrained")
+    ax_img, ax_map = fig.subplots(1, 2, gridspec_kw={"width_ratios": [W, log_odds.shape[1] * stride * 1.3]})
+    ax_img.imshow(image, cmap="gray_r", vmin=0, vmax=1)
+    # centred on 0 (as likely an object as not) and scaled to the positive side, where the
+    # objects are: strongly negative windows all get the darkest orange
+    limit = max(1.0, float(log_odds.max()))
+    shown = ax_map.imshow(np.clip(log_odds, -limit, limit), cmap="PuOr", vmin=-limit, vmax=limit)
+    fig.colorbar(shown, ax=ax_map, shrink=0.8)
+    for (i, j), value in np.ndenumerate(log_odds):   # the numbers, for readers who cannot see colour
+        ax_map.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=6,
+                    color="white" if abs(value) > 0.6 * limit else "black")
+    for d in detections:
+        ax_img.add_patch(Rectangle((d.col - 0.5, d.row - 0.5), window, window, fill=False,
+                                   edgecolor=VERMILLION, linewidth=2))
+        ax_img.text(d.col - 0.3, d.row - 0.7, str(d.label), color=VERMILLION, fontsize=10,
+                    fontweight="bold", va="bottom")
+        ax_map.add_patch(Rectangle((d.col // stride - 0.5, d.row // stride - 0.5), 1, 1, fill=False,
+                                   edgecolor="black", linewidth=2))
+    for ax in (ax_img, ax_map):
+        ax.set_xticks([])
+        ax.set_yticks([])
+    count = len(detections)
+    ax_img.set_title(f"{count} detection{'' if count == 1 else 's'}", fontsize=9)
+    ax_map.set_title("log-odds of an object, per window", fontsize=9)
     return fig
