@@ -8,7 +8,7 @@ convention of the book). In the student copy:
 - a code cell tagged ``solution`` becomes a stub: imports, decorators,
   signatures and docstrings are kept, each function body becomes
   ``raise NotImplementedError("Exercise: ...")``; other statements are
-  dropped;
+  dropped (a cell with no function keeps its imports and a comment);
 - the outputs of the stubs and of every cell that uses a stubbed name (the
   checker cells) are cleared, so that the reader sees fresh results when
   running them; all other outputs (figures, widget snapshots) are kept so
@@ -71,21 +71,21 @@ def _stub_function(node, lines, text, message):
     return out
 
 
-def stub_source(source, *, what="this exercise"):
+def stub_source(source):
     """Turn the source of a solution cell into a stub.
 
     Parameters
     ----------
     source : str
         Python source of a code cell tagged ``solution``.
-    what : str
-        Used in the ``NotImplementedError`` message when the cell defines no function.
 
     Returns
     -------
     stub : str
         Imports, then each function (or class, with its methods) with signature
-        and docstring and a body that raises ``NotImplementedError``.
+        and docstring and a body that raises ``NotImplementedError``. A cell that
+        defines no function (code to run, not to write) keeps only its imports and
+        a comment that asks for the code.
     names : list of str
         Names the stub defines.
 
@@ -120,8 +120,9 @@ def stub_source(source, *, what="this exercise"):
             parts.append("\n" + _stub_class(node, lines, text))
             names.append(node.name)
         # any other statement (a test call, a constant) belongs to the solution and is dropped
-    if not names:
-        parts.append(f"\n# {what}: write your code here\n")
+    if not names:   # an exercise to run code, not to write a function: no check follows
+        parts.append("\n# Exercise: write your code here.\n")
+        return "".join(parts).lstrip("\n").rstrip("\n") + "\n", names
     return STUB_HEADER + "".join(parts).lstrip("\n").rstrip("\n") + "\n", names
 
 
