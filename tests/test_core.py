@@ -222,6 +222,14 @@ def test_im2col_and_col2im_are_adjoint(kw, rng):
     np.testing.assert_allclose(np.vdot(col2im(d, x.shape, geom), x), np.vdot(d, cols), rtol=1e-12)
 
 
+def test_im2col_refuses_a_grid_width_it_cannot_fill(rng):
+    from cnnbook.conv import im2col, prepare_conv2d
+
+    x, _, _, geom = prepare_conv2d(rng.standard_normal((1, 2, 9, 9)), np.ones((3, 2, 3, 3)), None, stride=2)
+    with pytest.raises(ValueError, match=r"width must be W_out=4 or grid_width\(geom, W\)=4, got width=9"):
+        im2col(x, geom, 9)   # full-width rows exist only at stride 1
+
+
 @pytest.mark.parametrize("chunk_bytes", [1, 3000, 1 << 30])
 def test_conv_gives_the_same_numbers_whatever_the_chunk_size(chunk_bytes, rng, monkeypatch):
     # one image per chunk, a few images per chunk with a short last one, the whole batch at once

@@ -129,10 +129,13 @@ def im2col(x, geom, width=None, out=None):
     >>> w.reshape(1, -1) @ cols[0]  # one filter on every window: the 2x2 output, flattened
     array([[45., 54., 81., 90.]])
     """
-    N, C, _, _ = x.shape
+    N, C, _, W = x.shape
     KH, KW = geom.kernel
     H_out, W_out = geom.out_hw
     width = W_out if width is None else width
+    if width not in (W_out, grid_width(geom, W)):
+        raise ValueError(f"width must be W_out={W_out} or grid_width(geom, W)={grid_width(geom, W)}, "
+                         f"got width={width!r}")
     xp = _pad(x, geom.pads, spare_rows=int(width > W_out))  # a wide last row runs one row further
     sN, sC, sH, sW = xp.strides
     (sh, sw), (dh, dw) = geom.stride, geom.dilation
@@ -174,6 +177,7 @@ def col2im(dcols, x_shape, geom, out=None):
     # loop over every output position. (+= through one view of all windows would
     # lose the sums where windows overlap; one tap's slice has no pixel twice.)
     if width > W_out:
+        assert geom.stride == (1, 1) and width == grid_width(geom, W), "a wide grid is for stride 1 only"
         runs = dxp.reshape(N, C, -1)   # stride 1: a tap's outputs are one run of each plane
         for a in range(KH):
             for b in range(KW):
@@ -200,7 +204,7 @@ def col2im(dcols, x_shape, geom, out=None):
 # times. The work arrays are kept and reused from call to call: a large array
 # allocated afresh costs a page fault for every 4 KiB the first time it is written.
 
-CHUNK_BYTES = 2 << 20   # bytes of im2col matrix per chunk: 0.5-2 MiB measured best (benchmarks/README.md)
+CHUNK_BYTES = 2 << 20   # bytes of im2col matrix per chunk: the best of 0.25-2 MiB (benchmarks/README.md)
 
 KEEP_BYTES = 64 << 20   # a larger work array (one huge image) is not kept after the call
 
