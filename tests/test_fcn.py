@@ -89,6 +89,8 @@ def test_detect_finds_nothing_in_an_empty_image():
     (dict(background=1, window=0), "window must be a positive int"),
     (dict(background=1, stride=1.5), "stride must be a positive int"),
     (dict(background=1, radius=-1), "radius must be a non-negative int"),
+    (dict(background=1, threshold=float("nan")), "threshold must be a finite number"),
+    (dict(background=1, threshold="high"), "threshold must be a finite number"),
 ])
 def test_detect_rejects_bad_settings(kwargs, match):
     settings = dict(window=1, stride=1) | kwargs
@@ -123,3 +125,21 @@ def test_off_centre_moves_every_image_by_a_shift_in_range(rng):
 def test_off_centre_rejects_bad_arguments(args, match):
     with pytest.raises(ValueError, match=match):
         off_centre(*args, rng=np.random.default_rng(0))
+
+
+def test_detect_threshold_keeps_only_stronger_windows():
+    image = np.zeros((1, 6, 12))
+    image[0, 1, 1] = 1.0
+    image[0, 4, 9] = 0.3
+    found, _ = detect(bright_pixel_detector(), image, background=1, window=1, stride=1, threshold=5)
+    assert found == [Detection(1, 1, 0, 10.0)]
+
+
+def test_digit_detector_is_trained_once_and_reads_test_digits():
+    from cnnbook import models
+    from cnnbook.fcn import digit_detector
+
+    trained = digit_detector()
+    assert digit_detector() is trained
+    assert trained.background == 10 and trained.x_test.shape == (449, 1, 8, 8)
+    assert models.evaluate(trained.classifier, trained.x_test, trained.y_test)[1] > 0.95

@@ -9,14 +9,16 @@ such a map, with a "background" class, as a list of objects.
 """
 
 import copy
+from functools import lru_cache
+from numbers import Real
 from typing import NamedTuple
 
 import numpy as np
 
 from ._validate import _is_int
-from .nn import Conv2d, Flatten, Layer, Linear, ReLU, Sequential
+from .nn import Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU, Sequential
 
-__all__ = ["to_fully_convolutional", "detect", "Detection"]
+__all__ = ["to_fully_convolutional", "detect", "Detection", "digit_detector", "DigitDetector"]
 
 
 def _check_input_shape(input_shape):
@@ -119,13 +121,14 @@ class Detection(NamedTuple):
     log_odds: float  # log(P(an object) / P(background)) of that window
 
 
-def detect(fcn, image, *, background, window, stride, radius=None):
+def detect(fcn, image, *, background, window, stride, radius=None, threshold=0.0):
     """Find objects with a fully convolutional classifier that has a background class.
 
     Every window gets the log-odds that it holds an object rather than
     background. The best window is kept, its neighbours within ``radius``
     score-map cells are dropped (they see most of the same object:
-    non-maximum suppression), and so on while the log-odds are positive.
+    non-maximum suppression), and so on while the log-odds are above
+    ``threshold`` (0: an object is more likely than background).
 
     Parameters
     ----------
@@ -141,6 +144,8 @@ def detect(fcn, image, *, background, window, stride, radius=None):
     radius : int, optional
         Neighbours dropped around each detection; default ``window // (2*stride)``
         (windows that overlap by at least half in both directions).
+    threshold : float, default 0
+        Smallest log-odds kept.
 
     Returns
     -------
@@ -170,6 +175,8 @@ def detect(fcn, image, *, background, window, stride, radius=None):
     radius = window // (2 * stride) if radius is None else radius
     if not _is_int(radius) or radius < 0:
         raise ValueError(f"radius must be a non-negative int, got radius={radius!r}")
+    if isinstance(threshold, bool) or not isinstance(threshold, Real) or not np.isfinite(threshold):
+        raise ValueError(f"threshold must be a finite number (log-odds), got threshold={threshold!r}")
     scores = fcn.forward(image[None])
     if scores.ndim != 4:
         raise ValueError(f"fcn must return a score map (1, num_classes, H_s, W_s), got shape {scores.shape}")
@@ -183,8 +190,51 @@ def detect(fcn, image, *, background, window, stride, radius=None):
     labels = np.delete(np.arange(len(scores)), background)[objects.argmax(axis=0)]
     left = log_odds.copy()
     found = []
-    while left.size and left.max() > 0:
+    while left.size and left.max() > threshold:
         i, j = np.unravel_index(left.argmax(), left.shape)
         found.append(Detection(int(i) * stride, int(j) * stride, int(labels[i, j]), float(log_odds[i, j])))
         left[max(0, i - radius):i + radius + 1, max(0, j - radius):j + radius + 1] = -np.inf
     return found, log_odds
+
+
+class DigitDetector(NamedTuple):
+    """The trained detector of chapter 11 and the test digits it never saw."""
+
+    classifier: Sequential   # 8x8 digit -> 11 scores (0-9 and background)
+    detector: Sequential     # the same network, fully convolutional
+    x_test: np.ndarray       # (449, 1, 8, 8), in [0, 1]
+    y_test: np.ndarray       # (449,)
+    background: int          # 10
+
+
+@lru_cache(maxsize=1)
+def digit_detector():
+    """Train chapter 11's digit detector once per session (about a second) and keep it.
+
+    The recipe of the chapter: the digits' training split, plus every training
+    digit moved 2 to 8 pixels off centre as an eleventh class, background
+    (:func:`cnnbook.data.off_centre`); a 3x3 convolution with 16 filters, ReLU,
+    2x2 max pooling, Linear 144 -> 64, ReLU, Linear 64 -> 11; SGD with
+    momentum 0.9, learning rate 0.02 (0.002 after epoch 9), 12 epochs. Every
+    seed is fixed, so the weights are the same in every session.
+
+    Returns
+    -------
+    DigitDetector
+        Do not change its arrays in place: the same object is returned to every caller.
+    """
+    from . import models
+    from .data import off_centre, train_test_split_digits
+
+    background = 10
+    x_train, x_test, y_train, y_test = train_test_split_digits(rng=np.random.default_rng(1))
+    x_bg = off_centre(x_train, 2, 8, rng=np.random.default_rng(3))          # (1348, 1, 8, 8)
+    x_all = np.concatenate([x_train, x_bg])                                # (2696, 1, 8, 8)
+    y_all = np.concatenate([y_train, np.full(len(x_bg), background)])
+    rng = np.random.default_rng(0)
+    classifier = Sequential(
+        Conv2d(1, 16, 3, rng=rng), ReLU(), MaxPool2d(2), Flatten(),
+        Linear(16 * 3 * 3, 64, rng=rng), ReLU(), Linear(64, 11, rng=rng))
+    models.fit(classifier, x_all, y_all, lr=0.02, momentum=0.9, epochs=12, milestones=(9,),
+               rng=np.random.default_rng(2))
+    return DigitDetector(classifier, to_fully_convolutional(classifier, (1, 8, 8)), x_test, y_test, background)

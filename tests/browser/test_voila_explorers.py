@@ -13,7 +13,7 @@ import re
 import pytest
 
 import cnnbook
-from cnnbook.widgets import gradient_view
+from cnnbook.widgets import detection_view, gradient_view
 
 pytestmark = pytest.mark.slow
 
@@ -166,6 +166,24 @@ def test_gradient_explorer_kernel_change_updates_dw(explorers):
     # kernel on the 3x3 input, it is the whole input.
     numbers = [int(n) for n in re.findall(r"-?\d+", gradient_tables(explorers))]
     assert set(expected.dw.astype(int).ravel()) <= set(numbers)
+
+
+DETECTION = ".cnnbook-detection"
+
+
+def test_detection_explorer_follows_the_suppression_radius(explorers):
+    summary = f"{DETECTION} .cnnbook-detections"
+    wait_for_text(explorers, summary, detection_view().summary)
+    for radius in (0, 2):
+        set_slider(explorers, DETECTION, "radius", radius)
+        wait_for_text(explorers, summary, detection_view(radius=radius).summary)
+    set_slider(explorers, DETECTION, "threshold", 8)   # the 3 and the 7 score below 8
+    expected = detection_view(threshold=8)
+    assert expected.missed == 2
+    wait_for_text(explorers, summary, expected.summary)
+    picture = explorers.locator(f"{DETECTION} .cnnbook-figure img").first
+    assert explorers.evaluate("img => img.complete && img.naturalWidth > 0", picture.element_handle())
+    assert explorers.locator(f"{DETECTION} .cnnbook-grids .cnnbook-hl").count() == len(expected.found)
 
 
 def test_no_javascript_errors(explorers):

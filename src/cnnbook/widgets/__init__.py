@@ -17,11 +17,13 @@ gradient_flow_explorer    gradient_flow_view      9
 loss_explorer             loss_view               7
 training_explorer         sgd_path_view           10
 transpose_explorer        transpose_view          11
+detection_explorer        detection_view          11
 ========================  ======================  =======
 """
 
 from ._base import CLASSES, Explorer, grid_table_html
 from .conv_window import CONV_IMAGES, FILTERS, ConvStep, conv_step, conv_window_explorer
+from .detection import PAGES, DetectionView, detection_explorer, detection_view
 from .gradients import (
     FLOW_KINDS,
     GradientFlowView,
@@ -77,4 +79,8 @@ __all__ = [
     "TransposeView",
     "transpose_view",
     "transpose_explorer",
+    "PAGES",
+    "DetectionView",
+    "detection_view",
+    "detection_explorer",
 ]
