@@ -13,20 +13,38 @@ def current_path(page, site_url) -> str:
     return page.url.split("#")[0].removeprefix(site_url)
 
 
+# Leaving a page while MathJax still loads its fonts aborts those requests
+# (net::ERR_ABORTED), which the page log rightly counts as failures. A reader
+# stays on a page longer than that, so the walk waits for the typesetting and
+# the fonts it asked for before it follows the next link.
+def settle(page):
+    """Wait until the page has loaded, MathJax has typeset it and every font it asked for is in."""
+    page.wait_for_load_state("load")
+    page.evaluate("""async () => {
+        if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+        // two frames: the typeset math is laid out, so the browser has asked for its fonts
+        await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+        await document.fonts.ready;
+    }""")
+
+
 def test_next_and_previous_walk_the_whole_book(page, site_url):
     page.goto(site_url + "index.html", wait_until="load")
     # index.html redirects to the root page of the table of contents.
     page.wait_for_url(site_url + PAGES[0] + "*")
+    settle(page)
     visited = [current_path(page, site_url)]
     for _ in range(len(PAGES) - 1):
         with page.expect_navigation(wait_until="domcontentloaded"):
             page.locator("a.right-next").first.click()
+        settle(page)
         visited.append(current_path(page, site_url))
     assert visited == PAGES
     assert page.locator("a.right-next").count() == 0, "the last page must not have a Next link"
     for expected in reversed(PAGES[:-1]):
         with page.expect_navigation(wait_until="domcontentloaded"):
             page.locator("a.left-prev").first.click()
+        settle(page)
         assert current_path(page, site_url) == expected
     assert not page.log.problems(), "\n".join(page.log.problems())
 
