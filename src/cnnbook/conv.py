@@ -75,14 +75,19 @@ def _pad(x, pads, value=0.0, spare_rows=0):
     return xp
 
 
-def _windows(xp, geom):
-    """A read-only view of every receptive field: (N, C, H_out, W_out, KH, KW)."""
+def _windows(xp, geom, width=None):
+    """A read-only view of every receptive field: (N, C, H_out, width, KH, KW).
+
+    ``width`` defaults to W_out; a wider view (see :func:`grid_width`) runs on
+    past the end of each row into the next one.
+    """
     N, C, _, _ = xp.shape
     sN, sC, sH, sW = xp.strides
     (sh, sw), (dh, dw) = geom.stride, geom.dilation
+    H_out, W_out = geom.out_hw
     return as_strided(
         xp,
-        shape=(N, C, *geom.out_hw, *geom.kernel),
+        shape=(N, C, H_out, W_out if width is None else width, *geom.kernel),
         strides=(sN, sC, sH * sh, sW * sw, sH * dh, sW * dw),
         writeable=False,
     )
@@ -137,11 +142,8 @@ def im2col(x, geom, width=None, out=None):
         raise ValueError(f"width must be W_out={W_out} or grid_width(geom, W)={grid_width(geom, W)}, "
                          f"got width={width!r}")
     xp = _pad(x, geom.pads, spare_rows=int(width > W_out))  # a wide last row runs one row further
-    sN, sC, sH, sW = xp.strides
-    (sh, sw), (dh, dw) = geom.stride, geom.dilation
     # cols[n, c, a, b, i, j] = xpad[n, c, i*sh + a*dh, j*sw + b*dw]: one strided copy
-    windows = as_strided(xp, shape=(N, C, KH, KW, H_out, width),
-                         strides=(sN, sC, sH * dh, sW * dw, sH * sh, sW * sw), writeable=False)
+    windows = _windows(xp, geom, width).transpose(0, 1, 4, 5, 2, 3)   # (N, C, KH, KW, H_out, width)
     cols = np.empty(windows.shape, dtype=x.dtype) if out is None else out.reshape(windows.shape)
     np.copyto(cols, windows)
     return cols.reshape(N, C * KH * KW, H_out * width)           # (N, C*KH*KW, H_out*width)
