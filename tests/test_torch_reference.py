@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cnnbook as cb
+import cnnbook.nn
 
 ATOL = 1e-10  # float64 on both sides
 
@@ -139,6 +140,48 @@ def test_max_pool_nan_wins_its_window_as_in_torch(torch, rng):
         ref, (dx_ref,) = _grad_of(torch, lambda t: torch.nn.functional.max_pool2d(t, **kw), x, dout=dout)
         np.testing.assert_array_equal(out, ref)
         np.testing.assert_allclose(cb.max_pool2d_backward(dout, x, **kw), dx_ref, atol=ATOL)
+
+
+
+MINUS_INF_CASES = [dict(kernel_size=3, stride=1, padding=1),
+                   dict(kernel_size=3, stride=2, padding=1, ceil_mode=True),
+                   dict(kernel_size=(2, 3), stride=(2, 1), padding=(1, 1)),
+                   dict(kernel_size=2, ceil_mode=True)]
+
+
+@pytest.mark.parametrize("kw", MINUS_INF_CASES)
+@pytest.mark.parametrize("pattern", ["corner", "all", "nan and -inf"])
+def test_max_pool_padding_never_wins_a_window_of_minus_inf(torch, rng, kw, pattern):
+    # A window whose real inputs are all -inf gives its gradient to its first real
+    # input, as PyTorch does; the -inf padding must not take it (it would be lost).
+    x = np.arange(25.0).reshape(1, 1, 5, 5)
+    if pattern == "corner":
+        x[0, 0, :2, :2] = -np.inf
+    elif pattern == "all":
+        x[...] = -np.inf
+    else:
+        x[0, 0, :3, :3] = -np.inf
+        x[0, 0, 1, 1] = x[0, 0, 2, 2] = np.nan
+    out = cb.max_pool2d(x, **kw)
+    dout = rng.standard_normal(out.shape)
+    ref, (dx_ref,) = _grad_of(torch, lambda t: torch.nn.functional.max_pool2d(t, **kw), x, dout=dout)
+    np.testing.assert_array_equal(out, ref)
+    np.testing.assert_array_equal(cb.max_pool2d_naive(x, **kw), ref)
+    layer = cb.nn.MaxPool2d(**kw)
+    layer.forward(x)
+    for dx in (cb.max_pool2d_backward(dout, x, **kw), cb.max_pool2d_backward_naive(dout, x, **kw),
+               layer.backward(dout)):
+        np.testing.assert_allclose(dx, dx_ref, atol=ATOL)
+        assert np.isclose(dx.sum(), dout.sum())   # no window's gradient is lost
+
+
+def test_max_pool_minus_inf_corner_example():
+    # The case from the bug report: 0..15 with a -inf top-left 2x2, kernel 3, stride 1, padding 1.
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    x[0, 0, :2, :2] = -np.inf
+    for backward in (cb.max_pool2d_backward, cb.max_pool2d_backward_naive):
+        dx = backward(np.ones((1, 1, 4, 4)), x, 3, stride=1, padding=1)
+        assert dx[0, 0, 0, 0] == 1 and dx.sum() == 16
 
 
 @st.composite

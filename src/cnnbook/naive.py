@@ -89,6 +89,9 @@ def conv2d_backward_naive(dout, x, w, stride=1, padding=0, dilation=1):
 def max_pool2d_naive(x, kernel_size, stride=None, padding=0, ceil_mode=False):
     """Loop version of :func:`cnnbook.max_pool2d` (same arguments, same result).
 
+    ``out[n, c, i, j]`` is the largest input under window (i, j); padding is
+    not an input, so only the part of the window inside the image counts.
+
     Examples
     --------
     >>> max_pool2d_naive(np.arange(16.0).reshape(1, 1, 4, 4), 2)
@@ -96,24 +99,30 @@ def max_pool2d_naive(x, kernel_size, stride=None, padding=0, ceil_mode=False):
              [13., 15.]]]])
     """
     x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
-    N, C = x.shape[:2]
+    N, C, H, W = x.shape
+    (KH, KW), (sh, sw) = geom.kernel, geom.stride
+    (top, _), (left, _) = geom.pads
     H_out, W_out = geom.out_hw
-    xp = _pad(x, geom.pads, -np.inf)
     out = np.zeros((N, C, H_out, W_out), dtype=x.dtype)
     for n in range(N):
         for c in range(C):
             for i in range(H_out):
                 for j in range(W_out):
-                    rows, cols = _window(geom, i, j)
-                    out[n, c, i, j] = xp[n, c, rows, cols].max()
+                    r0, s0 = i * sh - top, j * sw - left   # top-left of the window, in input pixels
+                    window = x[n, c, max(r0, 0):min(r0 + KH, H), max(s0, 0):min(s0 + KW, W)]
+                    out[n, c, i, j] = window.max()
     return out
 
 
 def max_pool2d_backward_naive(dout, x, kernel_size, stride=None, padding=0, ceil_mode=False):
     """Loop version of :func:`cnnbook.max_pool2d_backward` (same arguments, same result).
 
-    Each window hands its whole gradient to the pixel that won it; ``+=``, not
-    ``=``, because a pixel can win several overlapping windows.
+    Each window hands its whole gradient to the input pixel that won it; ``+=``,
+    not ``=``, because a pixel can win several overlapping windows. The winner
+    is found as PyTorch does: visit the window's pixels row by row, skipping the
+    padding, and keep the first one that beats everything before it. A NaN always
+    takes over, so of several NaNs the last wins; a window of -inf goes to its
+    first pixel.
 
     Examples
     --------
@@ -125,17 +134,23 @@ def max_pool2d_backward_naive(dout, x, kernel_size, stride=None, padding=0, ceil
     """
     x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
     N, C, H, W = x.shape
+    (KH, KW), (sh, sw) = geom.kernel, geom.stride
+    (top, _), (left, _) = geom.pads
     H_out, W_out = geom.out_hw
     dout = _check_dout(dout, (N, C, H_out, W_out))
-    (top, _), (left, _) = geom.pads
-    xp = _pad(x, geom.pads, -np.inf)
-    dxp = np.zeros_like(xp)
+    dx = np.zeros_like(x)
     for n in range(N):
         for c in range(C):
             for i in range(H_out):
                 for j in range(W_out):
-                    rows, cols = _window(geom, i, j)
-                    window = xp[n, c, rows, cols]
-                    a, b = np.unravel_index(np.argmax(window), window.shape)
-                    dxp[n, c, rows.start + a, cols.start + b] += dout[n, c, i, j]
-    return dxp[:, :, top:top + H, left:left + W]
+                    winner, best = None, -np.inf
+                    for a in range(KH):
+                        for b in range(KW):
+                            r, s = i * sh + a - top, j * sw + b - left   # input pixel under cell (a, b)
+                            if not (0 <= r < H and 0 <= s < W):
+                                continue                                  # padding never wins
+                            v = x[n, c, r, s]
+                            if winner is None or v > best or np.isnan(v):
+                                winner, best = (r, s), v
+                    dx[n, c, winner[0], winner[1]] += dout[n, c, i, j]
+    return dx

@@ -83,6 +83,15 @@ def max_pool2d_forward(x, geom):
     for tap in taps[:-1]:
         not_met &= tap != out
         argmax += not_met
+    if np.isneginf(out).any():
+        # A window whose real inputs are all -inf: its -inf padding must not win. PyTorch
+        # gives it to the first real input, whose offset is where the padding ends.
+        (sh, sw), (top, _), (left, _) = geom.stride, *geom.pads
+        H_out, W_out = geom.out_hw
+        first_row = np.maximum(top - sh * np.arange(H_out), 0)       # (H_out,)
+        first_col = np.maximum(left - sw * np.arange(W_out), 0)      # (W_out,)
+        first_real = first_row[:, None] * KW + first_col[None, :]    # (H_out, W_out)
+        np.copyto(argmax, np.broadcast_to(first_real, out.shape), where=np.isneginf(out), casting="unsafe")
     if np.isnan(out).any():
         # PyTorch takes any NaN over the running maximum, so the last NaN of a window wins
         for offset, tap in enumerate(taps):
