@@ -9,6 +9,7 @@
     python3 dev.py student   write the student edition (solutions removed)
     python3 dev.py slides    write reveal.js slides of every chapter
     python3 dev.py vendor    fetch the pinned JavaScript for an offline site
+    python3 dev.py execute   re-run chapters in place (default: every notebook in book/)
     python3 dev.py setup     only create/refresh .venv
 
 Every command first makes sure `.venv/` exists and holds requirements.txt
@@ -280,11 +281,35 @@ def build(offline: bool, path_output: Path | None = None, all_pages: bool = Fals
         die(f"the book build failed (exit code {code}); see the warnings above", code or 1)
     if offline:
         install_vendor_files(site)
+    # The explorers' big inputs (photos), loaded by the page on demand.
+    run([venv_bin("python"), "-c",
+         "import sys; from cnnbook.widgets.web import write_site_data; write_site_data(sys.argv[1])",
+         site / "_explorer-data"])
     index = site / "index.html"
     if not index.exists():
         die(f"the build finished but {index} is missing")
     say(f"built {'offline ' if offline else ''}site: open {index}")
     return site
+
+
+def execute(notebooks: list[str]) -> None:
+    """Re-run notebooks in place, top to bottom, and drop their stored widget state.
+
+    The web book draws every explorer in the page from the cell's text/html
+    output (see cnnbook.widgets.web), so a widget snapshot would only add
+    weight: the stored widget state is removed after the run.
+    """
+    import json
+
+    paths = [Path(n).resolve() for n in notebooks] or sorted((ROOT / "book").glob("*.ipynb"))
+    for path in paths:
+        if path.suffix != ".ipynb" or not path.exists():
+            die(f"not a notebook: {path}")
+        run([venv_bin("jupyter"), "execute", "--inplace", path.name], cwd=path.parent)
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        if nb.get("metadata", {}).pop("widgets", None) is not None:
+            path.write_text(json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        say(f"executed {path.relative_to(ROOT) if ROOT in path.parents else path}")
 
 
 def test(pytest_args: list[str]) -> None:
@@ -329,6 +354,8 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("slides", help="write reveal.js slides to _build/slides")
     sub.add_parser("vendor", help="fetch the pinned npm packages into .cache/npm")
     sub.add_parser("setup", help="only create/refresh .venv from requirements.txt")
+    p_execute = sub.add_parser("execute", help="re-run notebooks in place (default: all of book/)")
+    p_execute.add_argument("notebooks", nargs="*")
     args, extra = parser.parse_known_args(argv)
     if extra and args.task not in ("test", "bench", "student", "slides"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
@@ -347,6 +374,8 @@ def main(argv: list[str] | None = None) -> None:
               args.source)
     elif args.task == "test":
         test(extra)
+    elif args.task == "execute":
+        execute(args.notebooks)
     elif args.task == "lab":
         run([venv_bin("jupyter"), "lab", "book/"], stdin=None)
     elif args.task == "voila":

@@ -77,40 +77,39 @@ def toc_pages(source: Path = BOOK_SOURCE) -> list[str]:
 
 
 def notebook_facts(page_path: str) -> dict:
-    """What the stored source promises the page shows: math? how many widget views?"""
+    """What the stored source promises the page shows: math? how many explorers?"""
     source = BOOK_SOURCE / page_path.replace(".html", ".ipynb")
     if not source.exists():
         md = BOOK_SOURCE / page_path.replace(".html", ".md")
         text = md.read_text() if md.exists() else ""
-        return {"math": bool(re.search(r"\$[^$]+\$|\{math\}", text)), "widgets": 0}
+        return {"math": bool(re.search(r"\$[^$]+\$|\{math\}", text)), "explorers": 0}
     nb = json.loads(source.read_text())
     markdown = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    views = sum(
+    explorers = sum(
         1
         for c in nb["cells"]
         for o in c.get("outputs", [])
-        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        if "cnnbook-live" in "".join(o.get("data", {}).get("text/html", ""))
     )
-    return {"math": bool(re.search(r"\$[^$]+\$", markdown)), "widgets": views}
+    return {"math": bool(re.search(r"\$[^$]+\$", markdown)), "explorers": explorers}
 
 
 def wait_until_rendered(page, page_path: str, timeout_ms: int = 90_000) -> dict:
     """Wait (on the page's own signals, no fixed sleeps) until MathJax has
-    typeset and the html-manager has rendered every stored widget view."""
+    typeset and every explorer of the page is live (core.js has mounted it)."""
     facts = notebook_facts(page_path)
     if facts["math"]:
         page.wait_for_function(
             "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=timeout_ms
         )
         page.evaluate("() => MathJax.startup.promise")
-    if facts["widgets"]:
+    if facts["explorers"]:
         page.wait_for_function(
             """(n) => {
-                 const views = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]');
-                 return views.length >= n && Array.from(views).every(
-                     s => s.parentElement.querySelector('.jupyter-widgets'));
+                 const roots = document.querySelectorAll('.cnnbook-live');
+                 return roots.length >= n && Array.from(roots).every(r => r.dataset.cnnbookReady === '1');
                }""",
-            arg=facts["widgets"],
+            arg=facts["explorers"],
             timeout=timeout_ms,
         )
     page.wait_for_load_state("networkidle")

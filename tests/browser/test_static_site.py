@@ -2,7 +2,8 @@
 
 For each page in _toc.yml: no console errors, no failed requests, no request
 leaves this machine, MathJax has typeset the math, every image decoded, and
-every stored widget snapshot was rendered by the html-manager.
+every explorer was made live by core.js (see test_live_explorers.py for what
+they compute).
 """
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ def check_page(page, site_url, page_path, tmp_path):
     if facts["math"]:
         assert page.locator("mjx-container").count() > 0, f"{page_path}: math present but no mjx-container"
         assert page.locator("mjx-merror").count() == 0, f"{page_path}: MathJax reported a TeX error"
-    if facts["widgets"]:
-        assert page.locator(".jupyter-widgets").count() >= facts["widgets"]
-        assert page.locator(".jupyter-widgets-view-error, .jupyter-widgets-error-widget").count() == 0, (
-            f"{page_path}: a widget failed to render"
+    if facts["explorers"]:
+        live = page.locator(".cnnbook-live[data-cnnbook-ready='1']")
+        assert live.count() == facts["explorers"], f"{page_path}: not every explorer is live"
+        assert page.locator(".cnnbook-live .cnnbook-static-note").count() == 0, (
+            f"{page_path}: an explorer fell back to a still picture"
         )
+        # The widget snapshot is not shown: the live explorer replaces it.
+        assert page.locator(".jupyter-widgets").count() == 0
     broken = page.evaluate(
         """() => Array.from(document.images)
                  .filter(img => !(img.complete && img.naturalWidth > 0))

@@ -24,7 +24,7 @@ from ._base import (
     outline,
 )
 
-__all__ = ["window_geometry", "draw_windows", "draw_lenet", "lenet_layers"]
+__all__ = ["window_geometry", "unread_pixels", "draw_windows", "draw_lenet", "lenet_layers"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,11 @@ class AxisWindows:
         Padded indices ``[0, covered)`` are inside some window's extent.
     dropped : int
         Padded indices after the last window that no window reaches (the floor).
+    read : tuple of bool
+        For every padded index, whether some window reads it (a tap lands on
+        it). An index can be unread after the last window (the floor),
+        between windows (stride larger than the effective kernel), or in a
+        dilation hole. A pixel is read when its row and its column are.
     """
 
     size: int
@@ -57,17 +62,39 @@ class AxisWindows:
     starts: tuple
     covered: int
     dropped: int
+    read: tuple = ()
 
 
 def _axis_windows(n, k, s, p, d):
     extent = d * (k - 1) + 1
     padded = n + 2 * p
     if extent > padded:
-        return AxisWindows(n, p, k, s, d, extent, 0, (), 0, padded)
+        return AxisWindows(n, p, k, s, d, extent, 0, (), 0, padded, (False,) * padded)
     count = conv_output_size(n, k, s, p, d)
     starts = tuple(i * s for i in range(count))
     covered = starts[-1] + extent
-    return AxisWindows(n, p, k, s, d, extent, count, starts, covered, padded - covered)
+    taps = {start + t * d for start in starts for t in range(k)}
+    read = tuple(i in taps for i in range(padded))
+    return AxisWindows(n, p, k, s, d, extent, count, starts, covered, padded - covered, read)
+
+
+def unread_pixels(rows, cols):
+    """Boolean mask of the padded input: True where a pixel of the input is read by no window.
+
+    ``rows`` and ``cols`` are the per-axis results of :func:`window_geometry`.
+    Padding cells are never marked (nobody misses them).
+
+    Examples
+    --------
+    >>> rows, cols = window_geometry(8, 8, 1, stride=2)
+    >>> int(unread_pixels(rows, cols).sum())  # a 1x1 stride-2 conv reads 16 of 64 pixels
+    48
+    """
+    PH, PW = rows.size + 2 * rows.pad, cols.size + 2 * cols.pad
+    inside = np.zeros((PH, PW), dtype=bool)
+    inside[rows.pad:rows.pad + rows.size, cols.pad:cols.pad + cols.size] = True
+    read = np.outer(rows.read, cols.read)  # (PH, PW)
+    return inside & ~read
 
 
 def windows_to_draw(rows, cols):
@@ -127,8 +154,10 @@ def draw_windows(n_h, n_w, kernel, stride=1, padding=0, dilation=1, ax=None, *, 
     * dots: the top-left tap of every window (the stride grid);
     * filled squares: the cells the first window actually reads (with
       dilation > 1 it skips cells);
-    * hatched cells: rows and columns after the last window that no window
-      reaches -- the rounding down (floor) in the output-size formula.
+    * hatched cells: input pixels that no window reads -- after the last
+      window (the rounding down, floor, in the output-size formula), between
+      windows when the stride is larger than the kernel, and in the holes of
+      a dilated kernel (see :func:`unread_pixels`).
 
     If the kernel does not fit the padded input, the grid is drawn with the
     one window that would stick out, dashed.
@@ -167,16 +196,13 @@ def draw_windows(n_h, n_w, kernel, stride=1, padding=0, dilation=1, ax=None, *, 
         ax = fig.add_axes(((width - grid_w) / 2 / width, bottom / height, grid_w / width, grid_h / height))
     fig = ax.figure
 
-    # 0 = input, 1 = padding, 2 = dropped input, 3 = dropped padding
+    # 0 = input, 1 = padding, 2 = input pixel that no window reads
     kind = np.ones((PH, PW), dtype=int)
     kind[rows.pad:rows.pad + rows.size, cols.pad:cols.pad + cols.size] = 0
-    if fits:
-        dropped = np.zeros((PH, PW), dtype=bool)
-        dropped[rows.covered:, :] = True
-        dropped[:, cols.covered:] = True
-        kind[dropped] += 2
-    colours = ListedColormap(["#ffffff", "#d0d0d0", "#f6d3bd", "#e3b79c"])
-    ax.imshow(kind, cmap=colours, vmin=-0.5, vmax=3.5, interpolation="nearest")
+    unread = unread_pixels(rows, cols) if fits else np.zeros((PH, PW), dtype=bool)
+    kind[unread] = 2
+    colours = ListedColormap(["#ffffff", "#d0d0d0", "#f6d3bd"])
+    ax.imshow(kind, cmap=colours, vmin=-0.5, vmax=2.5, interpolation="nearest")
     # Cell separators only inside the padded input, and a frame around it, so
     # a kernel that sticks out is visibly outside.
     ax.vlines(np.arange(0.5, PW - 1), -0.5, PH - 0.5, color="#909090", linewidth=0.5)
@@ -185,16 +211,15 @@ def draw_windows(n_h, n_w, kernel, stride=1, padding=0, dilation=1, ax=None, *, 
     ax.axis("off")
     small = max(PH, PW) <= 14
     if small and (rows.pad or cols.pad):
-        for r, c in zip(*np.nonzero(kind % 2 == 1)):
+        for r, c in zip(*np.nonzero(kind == 1)):
             ax.text(c, r, "0", ha="center", va="center", fontsize=7, color="#505050")
 
     if fits:
-        # The floor: hatch the strips after the last window.
-        for x0, y0, w, h in ((-0.5, rows.covered - 0.5, PW, rows.dropped),
-                             (cols.covered - 0.5, -0.5, cols.dropped, PH)):
-            if w > 0 and h > 0:
-                ax.add_artist(Rectangle((x0, y0), w, h, fill=False, hatch="xx",
-                                       edgecolor=VERMILLION, linewidth=0, zorder=3))
+        # Every input pixel that no window reads: after the last window (the
+        # floor), between windows (stride > kernel) and in dilation holes.
+        for r, c in zip(*np.nonzero(unread)):
+            ax.add_artist(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch="xx",
+                                   edgecolor=VERMILLION, linewidth=0, zorder=3))
         for n, (i, j) in enumerate(windows_to_draw(rows, cols)):
             inset = 0.06 * (n % 3)
             outline(ax, rows.starts[i], cols.starts[j], rows.extent, cols.extent,
@@ -234,8 +259,9 @@ def draw_windows(n_h, n_w, kernel, stride=1, padding=0, dilation=1, ax=None, *, 
             Line2D([], [], color=ORANGE, linewidth=2, label="window"),
             Line2D([], [], marker="s", color=ORANGE, markeredgecolor="black", linestyle="", label="cells read by window 1"),
             Line2D([], [], marker="o", color="black", linestyle="", markersize=4, label="window start"),
-            Patch(facecolor="#f6d3bd", edgecolor=VERMILLION, hatch="xx", label="dropped by the floor"),
         ]
+        if unread.any():
+            handles.append(Patch(facecolor="#f6d3bd", edgecolor=VERMILLION, hatch="xx", label="read by no window"))
     else:
         handles.append(Line2D([], [], color=VERMILLION, linestyle="--", linewidth=2, label="kernel (too large)"))
     fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=7, frameon=False)

@@ -21,7 +21,7 @@ detection_explorer        detection_view          11
 ========================  ======================  =======
 """
 
-from ._base import CLASSES, Explorer, grid_table_html
+from ._base import CLASSES, Explorer, ExplorerView
 from .conv_window import CONV_IMAGES, FILTERS, ConvStep, conv_step, conv_window_explorer
 from .detection import PAGES, DetectionView, detection_explorer, detection_view
 from .gradients import (
@@ -43,7 +43,7 @@ from .transpose import TransposeView, transpose_explorer, transpose_view
 __all__ = [
     "CLASSES",
     "Explorer",
-    "grid_table_html",
+    "ExplorerView",
     "IMAGES",
     "CHANNELS",
     "PixelView",

@@ -4,10 +4,10 @@ from dataclasses import dataclass, field
 
 from .. import conv_output_size
 from .._validate import pair
-from ..plots import draw_windows, window_geometry
-from ..plots._base import new_figure
+from ..plots import window_geometry
+from ..plots.diagrams import windows_to_draw
+from . import web
 from ._base import Explorer, slider
-from ._pictures import figure_block, svg_uri, windows_svg
 
 __all__ = ["OutputSizeReport", "output_size_report", "axis_arithmetic", "output_size_explorer"]
 
@@ -78,24 +78,74 @@ class OutputSizeReport:
     alt: str = ""
     _geometry: tuple = field(default=None, repr=False)
 
-    def figure(self, legend=True):
-        """The padded input with the windows (:func:`cnnbook.plots.draw_windows`)."""
-        if self._geometry is None:
-            fig = new_figure(4.0, 1.2)
-            fig.text(0.5, 0.5, self.error or "", ha="center", va="center", wrap=True, fontsize=9)
-            return fig
-        return draw_windows(*self._geometry, legend=legend)
+    def state(self):
+        """What the explorer draws (see :mod:`cnnbook.widgets.web`): text, and the windows picture."""
+        picture = None
+        if self._geometry is not None:
+            rows, cols = window_geometry(*self._geometry)
+            caption = (f"{rows.size}×{cols.size} input, kernel {rows.kernel}×{cols.kernel}, "
+                       f"stride {rows.stride}×{cols.stride}, padding {rows.pad}×{cols.pad}, "
+                       f"dilation {rows.dilation}×{cols.dilation} → "
+                       + (f"output {rows.count}×{cols.count}" if self.shape else "kernel does not fit"))
+            picture = {"kind": "windows", "alt": self.alt, "caption": caption,
+                       "rows": _axis_state(rows), "cols": _axis_state(cols),
+                       "outlined": windows_to_draw(rows, cols) if self.shape else []}
+        return web.to_json({"summary": self.summary, "error": self.error, "text": self.text,
+                            "grids": [], "picture": picture})
 
-    def picture_html(self):
-        """The same diagram as :meth:`figure`, as an SVG ``<img>`` with alt text and a caption (fast)."""
-        if self._geometry is None:
-            return ""
-        rows, cols = window_geometry(*self._geometry)
-        title = (f"{rows.size}×{cols.size} input, kernel {rows.kernel}×{cols.kernel}, "
-                 f"stride {rows.stride}×{cols.stride}, padding {rows.pad}×{cols.pad}, "
-                 f"dilation {rows.dilation}×{cols.dilation} → "
-                 + (f"output {rows.count}×{cols.count}" if self.shape else "kernel does not fit"))
-        return figure_block(svg_uri(windows_svg(rows, cols, self.alt)), self.alt, title)
+
+def _axis_state(axis):
+    return {"size": axis.size, "pad": axis.pad, "kernel": axis.kernel, "dilation": axis.dilation,
+            "extent": axis.extent, "count": axis.count, "starts": axis.starts, "read": axis.read}
+
+
+def _spans(indices):
+    """[0, 1, 2, 5] -> '0–2, 5'."""
+    parts, start = [], None
+    for i, v in enumerate(indices):
+        if start is None:
+            start = v
+        if i + 1 == len(indices) or indices[i + 1] != v + 1:
+            parts.append(str(start) if start == v else f"{start}–{v}")
+            start = None
+    return ", ".join(parts)
+
+
+def _unread_lines(axis, geom):
+    """Which input rows (or columns) no window reads, and why; with advice."""
+    unit = "rows" if axis == "height" else "columns"
+    reasons = {"floor": [], "gap": [], "hole": []}
+    for i in range(geom.size):
+        q = i + geom.pad  # index in the padded input
+        if geom.read[q]:
+            continue
+        if q >= geom.covered:
+            reasons["floor"].append(i)
+        elif any(start <= q < start + geom.extent for start in geom.starts):
+            reasons["hole"].append(i)
+        else:
+            reasons["gap"].append(i)
+    lines = []
+
+    def said(indices, one, many):
+        return f"  {unit[:-1] if len(indices) == 1 else unit} {_spans(indices)} {one if len(indices) == 1 else many}"
+
+    if reasons["gap"]:
+        lines.append(said(reasons["gap"], "lies between windows and is never read",
+                          "lie between windows and are never read")
+                     + f": the stride {geom.stride} is larger than the "
+                     f"{'effective ' if geom.dilation != 1 else ''}kernel {geom.extent}.")
+    if reasons["hole"]:
+        lines.append(said(reasons["hole"], "falls in a hole of the dilated kernel and is never read.",
+                          "fall in the holes of the dilated kernel and are never read."))
+    if reasons["floor"]:
+        fix = _fixing_padding(geom.size, geom.extent, geom.stride, geom.pad)
+        advice = (f" padding={fix} makes the division exact: "
+                  f"{axis_arithmetic(geom.size, geom.kernel, geom.stride, fix, geom.dilation)[0]}."
+                  if fix is not None else " No symmetric padding makes the division exact here.")
+        lines.append(said(reasons["floor"], "comes after the last window and is never read: the floor drops it.",
+                          "come after the last window and are never read: the floor drops them.") + advice)
+    return lines
 
 
 def output_size_report(height=7, width=7, kernel_size=3, stride=1, padding=0, dilation=1):
@@ -153,17 +203,9 @@ def output_size_report(height=7, width=7, kernel_size=3, stride=1, padding=0, di
                 f"{n} + 2·{p} = {n + 2 * p}. Use a kernel of at most {n + 2 * p}"
                 f"{'' if d == 1 else ' (effective size)'}, padding of at least {need}, or a larger input."
             )
-        elif (n + 2 * p - extent) % s:
-            dropped = (n + 2 * p - extent) % s
-            unit = ("row" if axis == "height" else "column") + ("s" if dropped > 1 else "")
-            verbs = "fit no window and are" if dropped > 1 else "fits no window and is"
-            fix = _fixing_padding(n, extent, s, p)
-            advice = (f" padding={fix} makes it exact: {axis_arithmetic(n, k, s, fix, d)[0]}."
-                      if fix is not None else " No symmetric padding makes it exact here.")
-            lines.append(f"  the last {dropped} {unit} of the padded input {verbs} dropped.{advice}")
-    report.text = "\n".join(lines)
     report._geometry = (sizes[0], sizes[1], ks, ss, ps, ds)
     if problems:
+        report.text = "\n".join(lines)
         report.error = " ".join(problems)
         report.alt = (f"A {sizes[0]} by {sizes[1]} input grid with a {ks[0]} by {ks[1]} kernel "
                       "outline that sticks out of it: the kernel does not fit.")
@@ -171,18 +213,27 @@ def output_size_report(height=7, width=7, kernel_size=3, stride=1, padding=0, di
     try:
         shape = conv_output_size((sizes[0], sizes[1]), ks, ss, ps, ds)
     except ValueError as err:  # a rule of the core this explorer does not know about
+        report.text = "\n".join(lines)
         report.error = str(err)
         report.alt = "The settings are not allowed: " + str(err)
         report._geometry = None
         return report
+    rows, cols = window_geometry(*report._geometry)
+    lines += _unread_lines("height", rows) + _unread_lines("width", cols)
+    unread = sum(not r for r in rows.read[rows.pad:rows.pad + rows.size]) * cols.size + \
+        sum(not c for c in cols.read[cols.pad:cols.pad + cols.size]) * rows.size - \
+        sum(not r for r in rows.read[rows.pad:rows.pad + rows.size]) * \
+        sum(not c for c in cols.read[cols.pad:cols.pad + cols.size])
+    total = sizes[0] * sizes[1]
+    lines.append(f"Input pixels that no window reads: {unread} of {total}." if unread
+                 else f"Every one of the {total} input pixels is read by some window.")
+    report.text = "\n".join(lines)
     report.shape = tuple(int(v) for v in shape)
     report.summary = f"Output shape: {report.shape[0]} × {report.shape[1]}"
-    dropped = [(n + 2 * p - (d * (k - 1) + 1)) % s for n, k, s, p, d in zip(sizes, ks, ss, ps, ds)]
     alt = (f"Padded {sizes[0] + 2 * ps[0]} by {sizes[1] + 2 * ps[1]} input grid with "
-           f"{report.shape[0]} by {report.shape[1]} windows of size {ks[0]} by {ks[1]}, stride {ss[0]}")
-    if any(dropped):
-        alt += (f"; the last {dropped[0]} row(s) and {dropped[1]} column(s) are hatched: "
-                "dropped by the floor")
+           f"{report.shape[0]} by {report.shape[1]} windows of size {ks[0]} by {ks[1]}, stride {ss[0]} by {ss[1]}")
+    if unread:
+        alt += f"; the {unread} input pixels that no window reads are hatched"
     report.alt = alt + "."
     return report
 
@@ -221,7 +272,7 @@ def output_size_explorer(height=7, width=7, kernel_size=3, stride=3, padding=0, 
     }
     key = ("Key: grey cells marked 0 are zero padding; coloured outlines are windows (of the first "
            "output row and column); black dots mark where each window starts; orange squares are the "
-           "cells the first window reads; hatched cells fit no window and are dropped by the floor.")
+           "cells the first window reads; hatched cells are input pixels that no window reads.")
     return Explorer("output-size", controls, output_size_report, summary_class="cnnbook-shape",
                     title="Convolution output size", key=key,
                     layout_controls=[["height", "width"], ["kernel_size", "stride"], ["padding", "dilation"]])
