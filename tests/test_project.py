@@ -44,7 +44,7 @@ def test_requirements_are_exact_pins_without_torch():
 def test_pyproject_runtime_dependencies_are_lower_bounds():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     deps = project["dependencies"]
-    assert {re.split(r"[<>=!~ ]", d)[0] for d in deps} == {"numpy", "matplotlib", "ipywidgets"}
+    assert {re.split(r"[<>=!~ ]", d)[0] for d in deps} == {"numpy", "matplotlib", "ipywidgets", "anywidget"}
     assert all(">=" in d and "==" not in d and "<" not in d for d in deps), deps
     assert not any("torch" in d for d in deps + sum(project["optional-dependencies"].values(), []))
 

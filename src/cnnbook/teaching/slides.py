@@ -21,8 +21,8 @@ reveal.js comes from a pinned release: by default from the public CDN (like
 nbconvert's require.js, jQuery and MathJax, so the decks need a network
 connection when opened); with ``offline=True`` these pinned npm packages are
 fetched once into a cache folder with ``npm pack`` and copied next to the
-decks (``_vendor/``), so they open without a network. Widgets show their
-static snapshot only when the ipywidgets HTML manager can be loaded (online).
+decks (``_vendor/``), so they open without a network. Explorers are live on
+the slides as in the web book: their page-side code is inlined in the deck.
 """
 
 import copy
@@ -266,13 +266,23 @@ def render_deck(nb, *, reveal_url_prefix=REVEAL_CDN, urls=None):
     config.SlidesExporter.exclude_output_prompt = True
     exporter = SlidesExporter(config=config)
     nb = auto_slide_metadata(nb)
+    live = False
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = _myst_to_markdown(cell.source)
         for out in cell.get("outputs", []):
             if "text/markdown" in out.get("data", {}):  # e.g. a table built by a cell
                 out["data"]["text/markdown"] = _myst_to_markdown("".join(out["data"]["text/markdown"]))
+            if "cnnbook-live" in "".join(out.get("data", {}).get("text/html", "")):
+                # An explorer: show its live web copy (as the web book does), not the widget.
+                out["data"].pop("application/vnd.jupyter.widget-view+json", None)
+                live = True
     html, _ = exporter.from_notebook_node(nb)
+    if live:  # the explorers' page-side code, inline: the deck stays one self-contained file
+        from ..widgets.web import js_sources
+
+        script = js_sources().replace("</script", "<\\/script")
+        html = html.replace("</body>", f"<script>\n{script}\n</script>\n</body>", 1)
     return html
 
 
