@@ -6,6 +6,11 @@ once per session in about a second). It slides over a page of test digits;
 the threshold, best first, dropping the neighbours within the suppression
 radius of each. A radius of 0 keeps the windows beside each digit as extra
 detections; a radius wider than the gap between two digits drops one of them.
+
+The network cannot run in the web page, so :func:`detection_data` runs it once
+on every page (score maps and labels); the page-side twin
+(``web/cnnbook-explorers/detection.js``) does only the cheap rest, threshold
+and suppression, as :func:`cnnbook.fcn.detect` does.
 """
 
 from dataclasses import dataclass
@@ -13,13 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..fcn import detect, digit_detector
+from . import web
 from ._base import Explorer, dropdown, slider
-from ._pictures import colourize, draw_box, figure_block, png_uri, upscale
 
-__all__ = ["PAGES", "DetectionView", "detection_view", "detection_explorer"]
+__all__ = ["PAGES", "DetectionView", "detection_view", "detection_data", "detection_explorer"]
 
 WINDOW, STRIDE = 8, 2   # the detector's receptive field and jump
-SCALE = 8               # screen pixels per page pixel
 
 #: Pages of test digits: name -> (page height, page width, [((row, col), digit), ...]).
 #: Corners lie on the stride-2 grid, so that one window sees each digit exactly.
@@ -79,28 +83,29 @@ class DetectionView:
     alt: str = ""
     error: str = None
 
-    def grids(self):
-        """The log-odds map as a table; the kept windows outlined."""
-        if self.log_odds is None:
-            return []
-        kept = np.zeros(self.log_odds.shape, dtype=bool)
-        for d in self.found:
-            kept[d.row // STRIDE, d.col // STRIDE] = True
-        limit = max(1.0, float(np.abs(self.log_odds).max()))
-        return [dict(values=np.round(self.log_odds), cmap="PuOr", vmin=-limit, vmax=limit, fmt="{:.0f}",
-                     highlight=kept,
-                     caption=f"log-odds of a digit for each of the {self.log_odds.shape[0]} × "
-                             f"{self.log_odds.shape[1]} windows (outlined: kept)")]
+    def state(self):
+        """What the explorer draws (see :mod:`cnnbook.widgets.web`).
 
-    def picture_html(self):
-        """The page with a box on every kept window (drawn with numpy: a few milliseconds)."""
-        if self.page is None:
-            return ""
-        rgb = upscale(colourize(self.page[0], "gray_r", 0, 1), SCALE)     # (H*SCALE, W*SCALE, 3)
-        for d in self.found:
-            draw_box(rgb, d.row * SCALE, d.col * SCALE, WINDOW * SCALE, WINDOW * SCALE)
-        labels = ", ".join(f"{d.label} at ({d.row}, {d.col})" for d in self.found) or "nothing"
-        return figure_block(png_uri(rgb), self.alt, f"kept windows: {labels}")
+        The log-odds map as a table with the kept windows outlined, and the
+        page with a box on every kept window (``kind: 'detection'``; the page's
+        pixels are in the explorer's data, :func:`detection_data`).
+        """
+        grids, picture = [], None
+        if self.log_odds is not None:
+            kept = np.zeros(self.log_odds.shape, dtype=bool)
+            for d in self.found:
+                kept[d.row // STRIDE, d.col // STRIDE] = True
+            limit = max(1.0, float(np.abs(self.log_odds).max()))
+            grids = [web.grid(self.log_odds, cmap="PuOr", vmin=-limit, vmax=limit, fmt="{:.0f}", highlight=kept,
+                              caption=f"log-odds of a digit for each of the {self.log_odds.shape[0]} × "
+                                      f"{self.log_odds.shape[1]} windows (outlined: kept)")]
+            truth = set(self.truth)
+            labels = ", ".join(f"{d.label} at ({d.row}, {d.col})" for d in self.found) or "nothing"
+            picture = {"kind": "detection", "alt": self.alt, "caption": f"kept windows: {labels}",
+                       "page": self.page_name, "window": WINDOW,
+                       "boxes": [[d.row, d.col, d.label, (d.row, d.col, d.label) in truth] for d in self.found]}
+        return web.to_json({"summary": self.summary, "error": self.error, "text": self.text,
+                            "grids": grids, "picture": picture})
 
 
 def detection_view(page="spread out", threshold=0, radius=2):
@@ -171,6 +176,38 @@ def detection_view(page="spread out", threshold=0, radius=2):
     return view
 
 
+def detection_data():
+    """What the page-side twin needs: the detector's output on every page, computed once.
+
+    Returns
+    -------
+    dict
+        ``{"window": 8, "stride": 2, "pages": {name: {"image", "log_odds", "labels", "truth"}}}``:
+        the page (H, W) in [0, 1], the log-odds map (H_s, W_s) of
+        :func:`cnnbook.fcn.detect`, the best digit of every window (H_s, W_s),
+        and the true ``[row, col, digit]`` of each digit. JSON-able.
+
+    Examples
+    --------
+    >>> data = detection_data()
+    >>> list(data["pages"]) == list(PAGES), len(data["pages"]["spread out"]["log_odds"])
+    (True, 5)
+    """
+    trained = digit_detector()
+    pages = {}
+    for name in PAGES:
+        page, truth = make_page(name)
+        # Radius 0 and no threshold: every window comes back, with its label.
+        every, log_odds = detect(trained.detector, page, background=trained.background, window=WINDOW,
+                                 stride=STRIDE, radius=0, threshold=-np.finfo(float).max)
+        assert len(every) == log_odds.size
+        labels = np.zeros(log_odds.shape, dtype=int)                 # (H_s, W_s)
+        for d in every:
+            labels[d.row // STRIDE, d.col // STRIDE] = d.label
+        pages[name] = {"image": page[0], "log_odds": log_odds, "labels": labels, "truth": truth}
+    return web.to_json({"window": WINDOW, "stride": STRIDE, "pages": pages})
+
+
 def detection_explorer(page="spread out", threshold=0, radius=2):
     """A page of digits, a threshold and a suppression radius for chapter 11's detector.
 
@@ -188,9 +225,12 @@ def detection_explorer(page="spread out", threshold=0, radius=2):
     True
     """
     controls = {
-        "page": dropdown("page", list(PAGES), page),
+        "page": dropdown("page", [(name, name) for name in PAGES], page),
         "threshold": slider("threshold (log-odds)", threshold, -10, 15),
         "radius": slider("suppression radius", radius, 0, 6),
     }
+    key = ("Boxes: the kept windows, each with the digit the detector reads there; solid blue-green "
+           "when a digit with that label is there, dashed vermillion when not.")
     return Explorer("detection", controls, detection_view, title="Detecting digits on a page",
-                    summary_class="cnnbook-detections", layout_controls=[["page"], ["threshold", "radius"]])
+                    summary_class="cnnbook-detections", layout_controls=[["page"], ["threshold", "radius"]],
+                    key=key, data=detection_data())

@@ -36,7 +36,7 @@
       }
       if (!(best > threshold)) { break; }
       found.push({ row: bi * stride, col: bj * stride, label: labels[bi][bj], log_odds: logOdds[bi][bj] });
-      for (i = Math.max(0, bi - radius); i < Math.min(H - 1, bi + radius); i++) {
+      for (i = Math.max(0, bi - radius); i <= Math.min(H - 1, bi + radius); i++) {
         for (j = Math.max(0, bj - radius); j <= Math.min(W - 1, bj + radius); j++) { left[i][j] = -Infinity; }
       }
     }
@@ -107,7 +107,7 @@
   /* The page (ink dark on white) with a box on every kept window and the digit read there. */
   E.pictures.detection = function (pic, data) {
     var image = data.pages[pic.page].image, H = image.length, W = H ? image[0].length : 0;
-    var cell = 8, width = W * cell + 2, height = H * cell + 2;
+    var cell = 10, width = W * cell + 2, height = H * cell + 2;
     var out = ['<rect x="0" y="0" width="' + W * cell + '" height="' + H * cell + '" fill="#ffffff"/>'];
     for (var r = 0; r < H; r++) {
       for (var c = 0; c < W; c++) {
