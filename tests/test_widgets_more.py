@@ -2,12 +2,10 @@
 pure functions against known answers and the core library, and the ipywidgets wiring."""
 
 import itertools
-import re
-from html import unescape
+import json
 
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
 import cnnbook
 from cnnbook.widgets import (
@@ -21,14 +19,6 @@ from cnnbook.widgets import (
 )
 
 EXPLORERS = [loss_explorer, training_explorer, transpose_explorer]
-
-
-def cells(html):
-    return re.findall(r"<td [^>]*>([^<]*)</td>", html)
-
-
-def img_alts(html):
-    return [unescape(a) for a in re.findall(r'<img src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+" alt="([^"]+)"', html)]
 
 
 # ---------------------------------------------------------------- loss (chapter 7)
@@ -81,44 +71,61 @@ def test_loss_view_sigmoids_is_mean_bce_with_gradient_over_k():
 def test_loss_view_disallowed_settings(kwargs, words):
     view = loss_view(**kwargs)
     assert words in view.error and view.probs is None and view.loss is None
-    assert view.summary == "No loss" and view.figure() is None and view.picture_html() == ""
+    state = view.state()
+    assert state["summary"] == "No loss" and state["error"] == view.error == state["text"]
+    assert state["picture"] is None and state["grids"] == []
 
 
-def test_loss_view_figure_has_the_numbers():
+def test_loss_state_is_the_bars_of_y_and_the_gradient():
     view = loss_view()
-    fig = view.figure()
-    assert isinstance(fig, Figure)
-    assert [ax.get_title() for ax in fig.axes] == ["probabilities y = softmax(z)", "gradient dL/dz = y − t"]
-    heights = [bar.get_height() for bar in fig.axes[1].patches]
-    np.testing.assert_allclose(heights, view.grad)
+    picture = view.state()["picture"]
+    assert picture["kind"] == "loss-bars" and picture["mode"] == "softmax" and picture["grad_limit"] == 1.0
+    assert picture["names"] == ["cat", "dog", "car", "tree"] and picture["target"] == 1
+    np.testing.assert_allclose(picture["probs"], view.probs)
+    np.testing.assert_allclose(picture["grad"], view.probs - [0, 1, 0, 0])
+    assert picture["alt"] == ("Two bar charts over 4 classes, true class dog hatched. Probabilities: cat 0.64, "
+                              "dog 0.23, car 0.10, tree 0.03. Gradient: cat +0.64, dog -0.77, car +0.10, tree +0.03. "
+                              "loss = −ln y[dog] = 1.449.")
+    assert picture["caption"] == "loss = −ln y[dog] = 1.449. Left: probabilities; right: the gradient, y − t."
+    sig = loss_view([0.0, 0.0, 0.0], target=2, mode="sigmoids").state()["picture"]
+    assert sig["grad_limit"] == pytest.approx(1 / 3) and sig["caption"].endswith("(y − t)/3.")
+    np.testing.assert_allclose(sig["grad"], [0.5 / 3, 0.5 / 3, -0.5 / 3])
+    json.dumps(view.state(), allow_nan=False)  # the page gets it as JSON
+
+
+def test_loss_certain_prediction_prints_zero_not_minus_zero():
+    view = loss_view([1000.0, 0.0, 0.0, 0.0], target=0)
+    assert view.loss == 0 and view.summary == "loss = −ln y[cat] = 0.000"
+    assert loss_view([1000.0, -1000.0], target=0, mode="sigmoids").summary.endswith("= 0.000")
 
 
 def test_loss_wiring():
     ex = loss_explorer()
-    assert ex.summary.value == "loss = −ln y[dog] = 1.449" and "cnnbook-loss" in ex.summary._dom_classes
+    assert ex.state["summary"] == "loss = −ln y[dog] = 1.449" and ex.view.summary_class == "cnnbook-loss"
     assert ex.values() == {"z0": 2.0, "z1": 1.0, "z2": 0.1, "z3": -1.0, "target": 1, "mode": "softmax"}
-    assert ex.controls["target"].label == "dog"
-    before = ex.figure.value
+    assert ex.controls["target"].label == "dog" and ex.data == {"names": ["cat", "dog", "car", "tree"],
+                                                                "modes": ["softmax", "sigmoids"]}
+    before = ex.view.state["picture"]
     ex.controls["z1"].value = 3.0  # dog becomes the largest logit
-    assert ex.result.loss < 1.449 and ex.figure.value != before
+    assert ex.result.loss < 1.449 and ex.view.state["picture"]["probs"] != before["probs"]
     assert ex.result.probs.argmax() == 1
     ex.controls["target"].value = 3
     expected, _ = cnnbook.softmax_cross_entropy(np.array([[2.0, 3.0, 0.1, -1.0]]), np.array([3]))
-    assert ex.summary.value == f"loss = −ln y[tree] = {expected:.3f}"
-    assert "tree" in ex.text.value
+    assert ex.view.state["summary"] == f"loss = −ln y[tree] = {expected:.3f}"
+    assert "tree" in ex.view.state["text"] and ex.view.state["picture"]["target"] == 3
     ex.controls["mode"].value = "sigmoids"
-    assert ex.summary.value.startswith("loss = mean BCE over 4 outputs")
-    assert "not a distribution" in ex.text.value
+    assert ex.view.state["summary"].startswith("loss = mean BCE over 4 outputs")
+    assert "not a distribution" in ex.view.state["text"] and ex.view.state["picture"]["mode"] == "sigmoids"
 
 
 def test_loss_wiring_bad_setting_explains_and_does_not_raise():
     ex = loss_explorer()
     ex.controls["target"].options = [("cat", 0), ("dog", 1), ("car", 2), ("tree", 3), ("bird", 4)]
     ex.controls["target"].value = 4  # a class with no logit
-    assert "Not allowed" in ex.error.value and "target must be a class index" in ex.error.value
-    assert ex.summary.value == "No loss" and ex.figure.layout.display == "none"
+    assert ex.view.state["error"] == "target must be a class index from 0 to 3; got target=4"
+    assert ex.view.state["summary"] == "No loss" and ex.view.state["picture"] is None
     ex.controls["target"].value = 0
-    assert ex.error.value == "" and ex.summary.value == "loss = −ln y[cat] = 0.449"
+    assert ex.view.state["error"] is None and ex.view.state["summary"] == "loss = −ln y[cat] = 0.449"
 
 
 # ---------------------------------------------------------------- transposed convolution (chapter 11)
@@ -174,27 +181,34 @@ def test_transpose_view_agrees_with_the_core_on_every_slider_setting():
 def test_transpose_view_disallowed_settings(args, words):
     view = transpose_view(*args)
     assert words in view.error and view.counts is None
-    assert view.figure() is None and view.grids() == []
+    state = view.state()
+    assert state["grids"] == [] and state["picture"] is None and state["error"] == view.error
 
 
-def test_transpose_figure():
-    fig = transpose_view().figure()
-    assert isinstance(fig, Figure) and fig.axes[0].get_title() == "writes per output pixel (7×7)"
+def test_transpose_state_is_the_count_grid_with_the_centre_patch_outlined():
+    state = transpose_view(3, 3, 2).state()
+    (grid,) = state["grids"]
+    row = [1, 1, 2, 1, 2, 1, 1]
+    assert grid["values"] == np.outer(row, row).tolist() and grid["cmap"] == "cividis" and grid["vmin"] == 0
+    assert grid["fmt"] == "{:.0f}" and np.array(grid["highlight"]).sum() == 9
+    assert np.array(grid["highlight"])[2:5, 2:5].all()  # the patch of input pixel (1, 1)
+    assert grid["caption"].startswith("input pixels writing to each of the 7 × 7 output pixels")
+    assert state["picture"] is None and state["summary"] == "Output shape: 7 × 7"
 
 
 def test_transpose_wiring():
     ex = transpose_explorer()
-    assert ex.summary.value == "Output shape: 7 × 7" and "cnnbook-shape" in ex.summary._dom_classes
-    assert cells(ex.grids.value) == [str(v) for v in transpose_view().counts.astype(int).ravel()]
-    assert ex.grids.value.count('class="cnnbook-hl"') == 9
+    assert ex.state["summary"] == "Output shape: 7 × 7" and ex.view.summary_class == "cnnbook-shape"
+    assert ex.state["grids"][0]["values"] == transpose_view().counts.tolist()
     ex.controls["kernel_size"].value = 4
-    assert ex.summary.value == "Output shape: 8 × 8" and "divides" in ex.text.value
-    assert len(cells(ex.grids.value)) == 64
+    assert ex.view.state["summary"] == "Output shape: 8 × 8" and "divides" in ex.view.state["text"]
+    assert np.shape(ex.view.state["grids"][0]["values"]) == (8, 8)
     ex.controls["output_padding"].value = 2  # not smaller than the stride 2
-    assert ex.summary.value == "Output shape: none" and "Not allowed" in ex.error.value
-    assert ex.grids.layout.display == "none" and ex.error.layout.display is None
+    assert ex.view.state["summary"] == "Output shape: none"
+    assert ex.view.state["error"].startswith("output_padding=2 must be smaller than the stride")
+    assert ex.view.state["grids"] == []
     ex.set(stride=3)
-    assert ex.error.value == "" and ex.summary.value == "Output shape: 12 × 12"  # (3-1)·3 + 4 + 2 = 12
+    assert ex.view.state["error"] is None and ex.view.state["summary"] == "Output shape: 12 × 12"  # (3-1)·3 + 4 + 2
 
 
 # ---------------------------------------------------------------- SGD (chapter 10)
@@ -207,6 +221,23 @@ def test_sgd_path_plain_gradient_descent_known_answer():
     np.testing.assert_allclose(view.losses, 0.5 * (expected[:, 0] ** 2 + 10 * expected[:, 1] ** 2))
     np.testing.assert_allclose(view.factors, [0.9, 0.0], atol=1e-12)
     assert view.diverged is False
+
+
+def test_sgd_on_the_stability_edge_stalls_instead_of_a_rounding_verdict():
+    # eta*lambda2 = 2(1 + mu) exactly in decimals: the w2 root is -1, |w2| neither shrinks nor grows.
+    for lr, mu in [(0.2, 0.0), (0.21, 0.05), (0.25, 0.25), (0.3, 0.5)]:
+        view = sgd_path_view(lr, mu, 30)
+        assert view.factors[1] == 1.0 and view.diverged is False, (lr, mu)
+        assert "= 2(1 + μ)" in view.text and "by a factor 1.000; stalls, zigzags" in view.text
+    w2 = sgd_path_view(0.2, 0.0, 6).path[:, 1]
+    np.testing.assert_allclose(np.abs(w2), 1.5)  # w2 flips sign every step
+
+
+def test_sgd_factor_is_the_larger_root_of_the_momentum_recursion():
+    for lr, mu, lam in itertools.product((0.01, 0.1, 0.15, 0.25, 0.3), (0.0, 0.25, 0.5, 0.9), (1.0, 10.0)):
+        roots = np.roots([1.0, -(1 + mu - lr * lam), mu])
+        view = sgd_path_view(lr, mu, 1, curvatures=(lam, lam))
+        assert view.factors[0] == pytest.approx(np.abs(roots).max(), abs=1e-7), (lr, mu, lam)
 
 
 def test_sgd_path_matches_the_momentum_recursion():
@@ -235,7 +266,10 @@ def test_sgd_path_blow_up_is_cut_not_overflowed():
     view = sgd_path_view(lr=0.3, momentum=0.0, steps=200)
     assert view.diverged and len(view.path) < 201 and np.isfinite(view.losses).all()
     assert "stopped where |w| passed 1e6" in view.summary
-    assert view.picture_html().count("<img") == 1
+    assert np.abs(view.path[-2]).max() <= 1e6 < np.abs(view.path[-1]).max()  # cut at the first step past 1e6
+    picture = view.state()["picture"]
+    assert len(picture["path"]) == len(view.path) == len(picture["losses"]) and picture["steps"] == 200
+    json.dumps(view.state(), allow_nan=False)
 
 
 @pytest.mark.parametrize("kwargs, words", [
@@ -249,38 +283,44 @@ def test_sgd_path_blow_up_is_cut_not_overflowed():
 def test_sgd_path_disallowed_settings(kwargs, words):
     view = sgd_path_view(**kwargs)
     assert words in view.error and view.path is None and view.summary == "No path"
-    assert view.figure() is None and view.picture_html() == ""
+    assert view.state()["picture"] is None and view.state()["error"] == view.error
 
 
-def test_sgd_figure():
+def test_sgd_state_is_the_path_and_loss_picture():
     view = sgd_path_view()
-    fig = view.figure()
-    assert isinstance(fig, Figure)
-    line = fig.axes[0].lines[0]
-    np.testing.assert_allclose(line.get_xdata(), view.path[:, 0])
+    picture = view.state()["picture"]
+    assert picture["kind"] == "sgd-path" and picture["alt"] == view.alt and picture["steps"] == 30
+    np.testing.assert_allclose(picture["path"], view.path)
+    np.testing.assert_allclose(picture["losses"], 0.5 * (view.path[:, 0] ** 2 + 10 * view.path[:, 1] ** 2))
+    assert picture["curvatures"] == [1.0, 10.0] and picture["box"] == [-5.0, 5.0, -2.5, 2.5]
+    assert picture["caption"] == view.summary + ". Left: the path of w over the loss contours; right: the loss per step."
 
 
 def test_training_wiring():
     ex = training_explorer()
-    assert ex.summary.value == sgd_path_view(0.15, 0.0, 30).summary and "cnnbook-sgd" in ex.summary._dom_classes
-    before = ex.figure.value
+    assert ex.state["summary"] == sgd_path_view(0.15, 0.0, 30).summary and ex.view.summary_class == "cnnbook-sgd"
+    assert ex.data == {"curvatures": [1.0, 10.0], "start": [-4.0, 1.5], "box": [-5.0, 5.0, -2.5, 2.5],
+                       "loss_range": [1e-6, 1e4]}
+    before = ex.view.state["picture"]
     ex.controls["momentum"].value = 0.5
-    assert ex.result.momentum == 0.5 and ex.figure.value != before
+    assert ex.result.momentum == 0.5 and ex.view.state["picture"]["path"] != before["path"]
     assert ex.result.losses[-1] < sgd_path_view(0.15, 0.0, 30).losses[-1]  # momentum helps here
     ex.set(lr=0.25, momentum=0.0)
-    assert ex.summary.value.startswith("Diverges") and "diverges" in ex.text.value
+    assert ex.view.state["summary"].startswith("Diverges") and "diverges" in ex.view.state["text"]
     ex.controls["steps"].value = 5
-    assert len(ex.result.path) == 6
+    assert len(ex.result.path) == 6 and len(ex.view.state["picture"]["path"]) == 6
     ex.controls["lr"].value = 0.0  # clamped by the slider to its minimum: still a valid setting
-    assert ex.result.lr == 0.01 and ex.error.value == ""
+    assert ex.result.lr == 0.01 and ex.view.state["error"] is None
+    ex.controls["lr"].value = 0.15000000000000002  # a slider float: rounded to the slider's resolution
+    assert ex.result.lr == 0.15
 
 
 def test_training_wiring_bad_setting_explains_and_does_not_raise():
     ex = training_explorer()
     ex.controls["momentum"].max = 1.0
     ex.controls["momentum"].value = 1.0
-    assert "Not allowed" in ex.error.value and "momentum must be in [0, 1)" in ex.error.value
-    assert ex.summary.value == "No path" and ex.figure.layout.display == "none"
+    assert ex.view.state["error"] == "momentum must be in [0, 1), got momentum=1.0"
+    assert ex.view.state["summary"] == "No path" and ex.view.state["picture"] is None
 
 
 # ---------------------------------------------------------------- all three
@@ -293,14 +333,17 @@ def test_new_explorers_start_meaningful_labelled_and_fast(make):
     for name, control in ex.controls.items():
         assert control.description, name
         assert f"cnnbook-control-{name}" in control._dom_classes
-    for part in ("summary", "text", "error", "figure", "grids"):
-        assert CLASSES[part] in getattr(ex, part)._dom_classes
-    assert ex.summary.value and ex.error.value == "" and ex.error.layout.display == "none"
-    assert ex.figure.value or ex.grids.value
-    if ex.figure.value:
-        assert img_alts(ex.figure.value) == [ex.result.alt]
+    state = ex.view.state
+    assert state == ex.state == ex.result.state() and state["summary"] and state["error"] is None
+    assert state["picture"] or state["grids"]
+    if state["picture"]:
+        assert state["picture"]["alt"] == ex.result.alt
+    json.dumps(ex.data, allow_nan=False)
+    assert len(json.dumps(ex.data)) < 1_000  # the page's inline data stays small
+    html = ex._repr_mimebundle_()["text/html"]
+    assert f'data-cnnbook-explorer="{ex.name}"' in html and "cnnbook-live" in html
     ex.update()
-    assert ex.last_redraw_ms < 250  # no matplotlib in a redraw
+    assert ex.last_redraw_ms < 250
 
 
 def test_sgd_text_names_the_motion_along_each_axis():

@@ -5,16 +5,14 @@ Every number comes from :mod:`cnnbook`: :func:`cnnbook.softmax` and
 and :func:`cnnbook.binary_cross_entropy` for independent yes/no outputs.
 """
 
-import html
 from dataclasses import dataclass
 
 import numpy as np
 import ipywidgets as widgets
 
 from .. import binary_cross_entropy, sigmoid, softmax, softmax_cross_entropy
-from ..plots._base import BLUE, ORANGE, new_figure
+from . import web
 from ._base import _LABEL_STYLE, Explorer, dropdown
-from ._pictures import figure_block, svg_uri
 
 __all__ = ["LOSS_MODES", "LossView", "loss_view", "loss_explorer"]
 
@@ -77,79 +75,18 @@ class LossView:
         # Fixed scales, so that bars do not jump when a slider moves: |y - t| <= 1.
         return 1.0 if self.mode == "softmax" else 1.0 / len(self.logits)
 
-    def figure(self, numbers=True):
-        """Bar charts of the probabilities and of dL/dz (None when not allowed)."""
-        if self.probs is None:
-            return None
-        K = len(self.logits)
-        fig = new_figure(8.5, 2.8, layout="constrained")
-        ax_p, ax_g = fig.subplots(1, 2)
-        colours = [ORANGE if k == self.target else BLUE for k in range(K)]
-        for ax, values, fmt in ((ax_p, self.probs, "{:.2f}"), (ax_g, self.grad, "{:+.2f}")):
-            bars = ax.bar(range(K), values, color=colours, edgecolor="black", linewidth=0.6)
-            bars[self.target].set_hatch("//")
-            if numbers:
-                for k, v in enumerate(values):
-                    ax.text(k, v, fmt.format(v), ha="center", va="bottom" if v >= 0 else "top", fontsize=8)
-            ax.set_xticks(range(K), self.class_names)
-            ax.set_xlabel("class (hatched: the true class)")
-            ax.axhline(0, color="grey", lw=0.8)
-        lim = self._grad_limit()
-        ax_p.set_ylim(0, 1.12)
-        ax_g.set_ylim(-1.15 * lim, 1.15 * lim)
-        name = "softmax" if self.mode == "softmax" else "sigmoid"
-        ax_p.set_title(f"probabilities y = {name}(z)", fontsize=10)
-        ax_g.set_title("gradient dL/dz = y − t" + ("" if self.mode == "softmax" else f" over K = {K}"),
-                       fontsize=10)
-        fig.suptitle(self.summary, fontsize=9)
-        return fig
-
-    def _bars_svg(self, values, lim, signed, title, x0, width, height):
-        K = len(values)
-        top, bottom = 34, 40
-        plot_h = height - top - bottom
-        zero = top + (plot_h / 2 if signed else plot_h)
-        scale = (plot_h / 2 if signed else plot_h) / lim
-        slot = width / K
-        out = [f'<text x="{x0 + width / 2}" y="14" font-size="13" text-anchor="middle">{html.escape(title)}</text>',
-               f'<line x1="{x0}" y1="{zero}" x2="{x0 + width}" y2="{zero}" stroke="#808080" stroke-width="1"/>']
-        for k, v in enumerate(values):
-            h = min(abs(v), 1.1 * lim) * scale
-            x = x0 + k * slot + slot * 0.18
-            y = zero - h if v >= 0 else zero
-            fill = "url(#cnnbook-loss-hatch)" if k == self.target else BLUE
-            out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.64:.1f}" height="{max(h, 0.5):.1f}" '
-                       f'fill="{fill}" stroke="black" stroke-width="0.8"/>')
-            label = f"{v:+.2f}".replace("-", "−") if signed else f"{v:.2f}"
-            ty = (y - 4) if v >= 0 else (y + h + 12)
-            out.append(f'<text x="{x + slot * 0.32:.1f}" y="{ty:.1f}" font-size="11" text-anchor="middle">'
-                       f"{label}</text>")
-            bold = ' font-weight="bold"' if k == self.target else ""
-            out.append(f'<text x="{x + slot * 0.32:.1f}" y="{height - 22}" font-size="12" '
-                       f'text-anchor="middle"{bold}>{html.escape(self.class_names[k])}</text>')
-        return out
-
-    def picture_html(self):
-        """The two bar charts as one SVG ``<img>`` with alt text and a caption (fast)."""
-        if self.probs is None:
-            return ""
-        panel_w, height = 240, 210
-        width = 2 * panel_w + 40
-        name = "softmax" if self.mode == "softmax" else "sigmoid"
-        svg = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-               f'viewBox="0 0 {width} {height}" style="font-family:sans-serif">',
-               f"<title>{html.escape(self.alt)}</title>",
-               '<defs><pattern id="cnnbook-loss-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
-               f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{ORANGE}"/>'
-               '<line x1="0" y1="0" x2="0" y2="6" stroke="black" stroke-width="1.5"/></pattern></defs>']
-        svg += self._bars_svg(self.probs, 1.0, False, f"probabilities y = {name}(z)", 10, panel_w, height)
-        svg += self._bars_svg(self.grad, self._grad_limit(), True, "gradient dL/dz", panel_w + 30, panel_w,
-                              height)
-        svg.append(f'<text x="{width / 2}" y="{height - 4}" font-size="11" text-anchor="middle" fill="#404040">'
-                   "hatched orange: the true class</text></svg>")
-        caption = (f"{self.summary}. Left: probabilities; right: the gradient, "
-                   + ("y − t." if self.mode == "softmax" else f"(y − t)/{len(self.logits)}."))
-        return figure_block(svg_uri("".join(svg)), self.alt, caption)
+    def state(self):
+        """What the explorer draws (see :mod:`cnnbook.widgets.web`): text, and bars of y and dL/dz."""
+        picture = None
+        if self.probs is not None:
+            K = len(self.logits)
+            picture = {"kind": "loss-bars", "alt": self.alt,
+                       "caption": (f"{self.summary}. Left: probabilities; right: the gradient, "
+                                   + ("y − t." if self.mode == "softmax" else f"(y − t)/{K}.")),
+                       "names": self.class_names, "target": self.target, "mode": self.mode,
+                       "probs": self.probs, "grad": self.grad, "grad_limit": self._grad_limit()}
+        return web.to_json({"summary": self.summary, "error": self.error, "text": self.text,
+                            "grids": [], "picture": picture})
 
 
 def loss_view(logits=DEFAULT_LOGITS, target=1, mode="softmax", class_names=None):
@@ -208,6 +145,7 @@ def loss_view(logits=DEFAULT_LOGITS, target=1, mode="softmax", class_names=None)
     if mode == "softmax":
         view.probs = softmax(z)
         view.loss, dz = softmax_cross_entropy(z[None, :], np.array([target]))  # dz: (1, K)
+        view.loss += 0.0  # a certain prediction: -0.0 -> 0.0, never printed as "-0.000"
         view.grad = dz[0]
         view.summary = f"loss = −ln y[{name}] = {view.loss:.3f}"
         view.text = (f"z = {_vec(z)}\n"
@@ -219,6 +157,7 @@ def loss_view(logits=DEFAULT_LOGITS, target=1, mode="softmax", class_names=None)
     else:
         view.probs = sigmoid(z)
         view.loss, dp = binary_cross_entropy(view.probs, view.onehot)  # dp: dL/dy, (K,)
+        view.loss += 0.0  # -0.0 -> 0.0
         view.grad = dp * view.probs * (1 - view.probs)  # chain rule through the sigmoid, (K,)
         view.summary = f"loss = mean BCE over {K} outputs = {view.loss:.3f}"
         view.text = (f"z = {_vec(z)}\n"
@@ -274,8 +213,10 @@ def loss_explorer(logits=DEFAULT_LOGITS, target=1, mode="softmax", class_names=D
                                 mode)
 
     def compute(target, mode, **zs):
-        return loss_view([zs[f"z{k}"] for k in range(len(names))], target, mode, names)
+        # Slider floats such as 0.30000000000000004 rounded to 0.3 (and -0.0 made 0.0), in the page as in a kernel.
+        return loss_view([round(zs[f"z{k}"], 4) + 0.0 for k in range(len(names))], target, mode, names)
 
     rows = [[f"z{k}", f"z{k + 1}"] if k + 1 < len(names) else [f"z{k}"] for k in range(0, len(names), 2)]
     return Explorer("loss", controls, compute, title="Softmax, cross-entropy and its gradient",
-                    summary_class="cnnbook-loss", layout_controls=rows + [["target", "mode"]])
+                    summary_class="cnnbook-loss", layout_controls=rows + [["target", "mode"]],
+                    data={"names": names, "modes": list(LOSS_MODES)})

@@ -7,7 +7,7 @@ that makes the learning rate and momentum matter. Every step is taken by
 exactly what the library does; a redraw takes a few milliseconds.
 """
 
-import html
+import math
 from dataclasses import dataclass
 
 import ipywidgets as widgets
@@ -15,9 +15,8 @@ import numpy as np
 
 from ..nn import Layer
 from ..optim import SGD
-from ..plots._base import BLUE, ORANGE, VERMILLION, new_figure
+from . import web
 from ._base import _LABEL_STYLE, Explorer, slider
-from ._pictures import figure_block, svg_uri
 
 __all__ = ["SGDPathView", "sgd_path_view", "training_explorer"]
 
@@ -39,24 +38,38 @@ class _Point(Layer):
         self.grads["w"] = np.zeros(2)
 
 
-def _factor(lr, momentum, curvature):
-    """Per-step shrink factor of heavy-ball momentum along one direction of a quadratic.
+def _roots(lr, momentum, curvature):
+    """The roots of ``r² − b·r + μ = 0``, ``b = 1 + μ − ηλ``, as (b, discriminant).
 
-    ``w_{t+1} = (1 + μ − ηλ)·w_t − μ·w_{t−1}``; the factor is the larger
-    modulus of the roots of ``r² − (1 + μ − ηλ)·r + μ = 0``.
+    Heavy-ball momentum along one direction of a quadratic is the recursion
+    ``w_{t+1} = (1 + μ − ηλ)·w_t − μ·w_{t−1}``, whose solutions are powers of
+    these roots. Closed forms (only +, ×, √, all correctly rounded) rather than
+    an eigenvalue solver, so the page-side twin gets the same bits.
     """
-    return float(np.abs(np.roots([1.0, -(1 + momentum - lr * curvature), momentum])).max())
+    b = 1 + momentum - lr * curvature
+    return b, b * b - 4 * momentum
+
+
+def _factor(lr, momentum, curvature):
+    """Per-step shrink factor along one direction: the larger modulus of the two roots.
+
+    Complex roots have modulus √μ; real ones ``(|b| + √disc)/2``. A factor within
+    1e-12 of 1 is 1: on the stability edge ``ηλ = 2(1 + μ)`` (many slider settings)
+    the rounding of the arithmetic must not decide between converging and diverging.
+    """
+    b, disc = _roots(lr, momentum, curvature)
+    factor = math.sqrt(momentum) if disc < 0 else (abs(b) + math.sqrt(disc)) / 2
+    return 1.0 if abs(factor - 1) < 1e-12 else factor
 
 
 def _motion(lr, momentum, curvature):
     """How the path moves along one direction: 'zigzags', 'oscillates' or 'slides'."""
-    roots = np.roots([1.0, -(1 + momentum - lr * curvature), momentum])
-    if np.abs(roots).max() < 1e-12:
+    b, disc = _roots(lr, momentum, curvature)
+    if _factor(lr, momentum, curvature) < 1e-12:
         return "lands on the minimum in one step"
-    if np.abs(roots.imag).max() > 1e-12:
+    if disc < 0:
         return "oscillates around the minimum"  # complex roots: a damped (or growing) rotation
-    top = roots.real[np.argmax(np.abs(roots.real))]
-    return "zigzags across the minimum" if top < 0 else "slides straight in"
+    return "zigzags across the minimum" if b < 0 else "slides straight in"  # sign of the larger root
 
 
 @dataclass
@@ -95,96 +108,17 @@ class SGDPathView:
     alt: str = ""
     error: str = None
 
-    def _loss_grid(self, n=120):
-        x1, x2, y1, y2 = _BOX
-        W1, W2 = np.meshgrid(np.linspace(x1, x2, n), np.linspace(y1, y2, n // 2))  # (n/2, n) each
-        return W1, W2, 0.5 * (self.curvatures[0] * W1 ** 2 + self.curvatures[1] * W2 ** 2)
-
-    def figure(self, numbers=True):
-        """Path over the loss contours, and the loss per step on a log scale (None when not allowed)."""
-        if self.path is None:
-            return None
-        fig = new_figure(8.5, 3.2, layout="constrained")
-        ax_w, ax_l = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
-        W1, W2, L = self._loss_grid()
-        ax_w.contour(W1, W2, L, levels=[0.1, 0.5, 2, 5, 10, 20, 40], colors="#9a9a9a", linewidths=0.7)
-        x1, x2, y1, y2 = _BOX
-        ax_w.plot(self.path[:, 0], self.path[:, 1], "-o", color=BLUE, ms=3, lw=1.2)
-        ax_w.plot(*self.path[0], "s", color=ORANGE, mec="black", ms=7, label="start")
-        ax_w.plot(0, 0, "*", color=VERMILLION, mec="black", ms=11, label="minimum")
-        ax_w.set_xlim(x1, x2)
-        ax_w.set_ylim(y1, y2)
-        ax_w.set_aspect("equal")
-        ax_w.set_xlabel("w1 (shallow direction)")
-        ax_w.set_ylabel("w2 (steep)")
-        ax_w.legend(fontsize=8, loc="lower right")
-        ax_w.set_title(f"η = {self.lr:g}, μ = {self.momentum:g}", fontsize=10)
-        ax_l.semilogy(np.arange(len(self.losses)), np.clip(self.losses, *_LOSS_RANGE), "-", color=BLUE)
-        ax_l.set_ylim(*_LOSS_RANGE)
-        ax_l.set_xlim(0, max(self.steps, 1))
-        ax_l.set_xlabel("step")
-        ax_l.set_ylabel("loss")
-        ax_l.set_title("loss per step (log scale)", fontsize=10)
-        fig.suptitle(self.summary, fontsize=9)
-        return fig
-
-    def picture_html(self):
-        """The same two panels as SVG (fast): an ``<img>`` with alt text and a caption."""
-        if self.path is None:
-            return ""
-        x1, x2, y1, y2 = _BOX
-        pw, ph = 320, 160  # path panel, pixels
-        lw, lh = 200, 160  # loss panel
-        gap, pad = 50, 20
-        width, height = pw + gap + lw + 2 * pad, ph + 2 * pad + 20
-
-        def to_px(w):
-            return pad + (w[0] - x1) / (x2 - x1) * pw, pad + (y2 - w[1]) / (y2 - y1) * ph
-
-        out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-               f'viewBox="0 0 {width} {height}" style="font-family:sans-serif">',
-               f"<title>{html.escape(self.alt)}</title>",
-               f'<clipPath id="cnnbook-sgd-clip"><rect x="{pad}" y="{pad}" width="{pw}" height="{ph}"/></clipPath>',
-               f'<rect x="{pad}" y="{pad}" width="{pw}" height="{ph}" fill="white" stroke="black"/>']
-        cx, cy = to_px((0.0, 0.0))
-        sx, sy = pw / (x2 - x1), ph / (y2 - y1)
-        for level in (0.1, 0.5, 2, 5, 10, 20, 40):  # ellipses L(w) = level
-            rx, ry = np.sqrt(2 * level / self.curvatures[0]) * sx, np.sqrt(2 * level / self.curvatures[1]) * sy
-            out.append(f'<ellipse cx="{cx:.1f}" cy="{cy:.1f}" rx="{rx:.1f}" ry="{ry:.1f}" fill="none" '
-                       'stroke="#a0a0a0" stroke-width="0.8" clip-path="url(#cnnbook-sgd-clip)"/>')
-        shown = np.clip(self.path, [x1 - 1, y1 - 1], [x2 + 1, y2 + 1])  # keep coordinates finite and near
-        pts = " ".join(f"{px:.1f},{py:.1f}" for px, py in map(to_px, shown))
-        out.append(f'<polyline points="{pts}" fill="none" stroke="{BLUE}" stroke-width="1.5" '
-                   'clip-path="url(#cnnbook-sgd-clip)"/>')
-        for w in shown[1:]:
-            px, py = to_px(w)
-            out.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.2" fill="{BLUE}" clip-path="url(#cnnbook-sgd-clip)"/>')
-        px, py = to_px(self.path[0])
-        out.append(f'<rect x="{px - 5:.1f}" y="{py - 5:.1f}" width="10" height="10" fill="{ORANGE}" stroke="black"/>')
-        out.append(f'<text x="{cx:.1f}" y="{cy + 5:.1f}" font-size="16" text-anchor="middle" fill="{VERMILLION}" '
-                   'stroke="black" stroke-width="0.5">★</text>')
-        out.append(f'<text x="{pad + pw / 2}" y="{pad + ph + 16}" font-size="12" text-anchor="middle">'
-                   "across: w1 (shallow), up: w2 (steep); square: start, star: minimum</text>")
-        # Loss panel, log scale.
-        lx0 = pad + pw + gap
-        lo, hi = np.log10(_LOSS_RANGE[0]), np.log10(_LOSS_RANGE[1])
-
-        def loss_px(t, v):
-            v = np.log10(np.clip(v, *_LOSS_RANGE))
-            return lx0 + t / max(self.steps, 1) * lw, pad + (hi - v) / (hi - lo) * lh
-
-        out.append(f'<rect x="{lx0}" y="{pad}" width="{lw}" height="{lh}" fill="white" stroke="black"/>')
-        for e in range(int(lo), int(hi) + 1, 2):
-            _, yy = loss_px(0, 10.0 ** e)
-            out.append(f'<line x1="{lx0}" y1="{yy:.1f}" x2="{lx0 + lw}" y2="{yy:.1f}" stroke="#dddddd"/>')
-            out.append(f'<text x="{lx0 - 4}" y="{yy + 4:.1f}" font-size="10" text-anchor="end">1e{e}</text>')
-        pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in (loss_px(t, v) for t, v in enumerate(self.losses)))
-        out.append(f'<polyline points="{pts}" fill="none" stroke="{BLUE}" stroke-width="1.8"/>')
-        out.append(f'<text x="{lx0 + lw / 2}" y="{pad - 6}" font-size="12" text-anchor="middle">loss (log scale)</text>')
-        out.append(f'<text x="{lx0 + lw / 2}" y="{pad + lh + 16}" font-size="12" text-anchor="middle">'
-                   f"step 0 to {self.steps}</text></svg>")
-        caption = f"{self.summary}. Left: the path of w over the loss contours; right: the loss per step."
-        return figure_block(svg_uri("".join(out)), self.alt, caption)
+    def state(self):
+        """What the explorer draws (see :mod:`cnnbook.widgets.web`): text, and the path and loss picture."""
+        picture = None
+        if self.path is not None:
+            picture = {"kind": "sgd-path", "alt": self.alt,
+                       "caption": f"{self.summary}. Left: the path of w over the loss contours; "
+                                  "right: the loss per step.",
+                       "path": self.path, "losses": self.losses, "steps": self.steps,
+                       "curvatures": self.curvatures, "box": _BOX, "loss_range": _LOSS_RANGE}
+        return web.to_json({"summary": self.summary, "error": self.error, "text": self.text,
+                            "grids": [], "picture": picture})
 
 
 def sgd_path_view(lr=0.15, momentum=0.0, steps=30, curvatures=CURVATURES, start=START):
@@ -243,7 +177,8 @@ def sgd_path_view(lr=0.15, momentum=0.0, steps=30, curvatures=CURVATURES, start=
         if np.abs(w).max() > _BLOW_UP:
             break
     view.path = np.array(path)  # (steps_taken + 1, 2)
-    view.losses = 0.5 * (view.path ** 2 @ lam)  # (steps_taken + 1,)
+    # Written out rather than a matmul, whose summation order (and FMA) BLAS chooses: the page computes the same bits.
+    view.losses = 0.5 * (lam[0] * view.path[:, 0] ** 2 + lam[1] * view.path[:, 1] ** 2)  # (steps_taken + 1,)
     view.factors = np.array([_factor(lr, momentum, c) for c in lam])
     view.diverged = bool(view.factors.max() > 1)
     limit = 2 * (1 + momentum)
@@ -255,8 +190,9 @@ def sgd_path_view(lr=0.15, momentum=0.0, steps=30, curvatures=CURVATURES, start=
     lines = [f"One step: v ← {momentum:g}·v + ∇L(w),  w ← w − {lr:g}·v   (cnnbook.optim.SGD)"]
     for i, (c, f) in enumerate(zip(lam, view.factors), start=1):
         verdict = "converges" if f < 1 else ("stalls" if f == 1 else "diverges")
+        edge = "<" if lr * c < limit - 1e-12 else ("=" if lr * c <= limit + 1e-12 else ">")
         lines.append(f"w{i}: curvature λ{i} = {c:g}, η·λ{i} = {lr * c:.3g} "
-                     f"({'<' if lr * c < limit else '≥'} 2(1 + μ) = {limit:.3g}): per step the distance "
+                     f"({edge} 2(1 + μ) = {limit:.3g}): per step the distance "
                      f"{'shrinks' if f < 1 else 'changes'} by a factor {f:.3f}; {verdict}, "
                      f"{_motion(lr, momentum, c)}")
     lines.append(f"Effective step on a steady slope: η/(1 − μ) = {eff:.3g}."
@@ -291,13 +227,16 @@ def training_explorer(lr=0.15, momentum=0.0, steps=30):
                                    layout=widgets.Layout(width="22rem"))
 
     def compute(lr, momentum, steps):
-        # Slider floats such as 0.15000000000000002: round to the slider's resolution.
-        return sgd_path_view(round(lr, 4), round(momentum, 4), steps)
+        # Slider floats such as 0.15000000000000002: round to the slider's resolution (a float, never -0.0),
+        # as the page-side twin does.
+        return sgd_path_view(round(lr, 4) + 0.0, round(momentum, 4) + 0.0, steps)
 
     controls = {
         "lr": float_slider("learning rate η", lr, 0.01, 0.3, 0.01),
         "momentum": float_slider("momentum μ", momentum, 0.0, 0.95, 0.05),
         "steps": slider("steps", steps, 1, 100),
     }
+    # The page-side twin (web/cnnbook-explorers/training.js) runs the same bowl from the same start.
+    data = {"curvatures": CURVATURES, "start": START, "box": _BOX, "loss_range": _LOSS_RANGE}
     return Explorer("sgd", controls, compute, title="Gradient descent with momentum on a narrow bowl",
-                    summary_class="cnnbook-sgd", layout_controls=[["lr", "momentum"], ["steps"]])
+                    summary_class="cnnbook-sgd", layout_controls=[["lr", "momentum"], ["steps"]], data=data)

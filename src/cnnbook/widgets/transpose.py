@@ -13,8 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import conv2d_backward, conv_output_size, conv_transpose2d, conv_transpose_output_size
-from ..plots import show_grid
-from ..plots._base import new_figure
+from . import web
 from ._base import Explorer, slider
 
 __all__ = ["TransposeView", "transpose_view", "transpose_explorer"]
@@ -59,26 +58,16 @@ class TransposeView:
     alt: str = ""
     error: str = None
 
-    def figure(self, numbers=True):
-        """The overlap-count map as a grid (None without ``numbers`` or when not allowed)."""
-        if not numbers or self.counts is None:
-            return None
-        size = min(0.35 * self.n_out + 1.2, 7.0)
-        fig = new_figure(size, size)
-        ax = fig.add_axes((0.05, 0.05, 0.9, 0.82))
-        show_grid(self.counts, ax=ax, cmap="cividis", vmin=0, highlight=self.footprint,
-                  annotate=self.n_out <= 16, fontsize=8 if self.n_out > 10 else None)
-        ax.set_title(f"writes per output pixel ({self.n_out}×{self.n_out})", fontsize=9)
-        return fig
-
-    def grids(self):
-        """The overlap-count map as a table spec for the explorer."""
-        if self.counts is None:
-            return []
-        c = self.n // 2
-        return [dict(values=self.counts, cmap="cividis", vmin=0, fmt="{:.0f}", highlight=self.footprint,
-                     caption=(f"input pixels writing to each of the {self.n_out} × {self.n_out} output pixels "
-                              f"(outlined: the patch written by input pixel ({c}, {c}))"))]
+    def state(self):
+        """What the explorer draws (see :mod:`cnnbook.widgets.web`): the overlap-count map as a grid."""
+        grids = []
+        if self.counts is not None:
+            c = self.n // 2
+            grids.append(web.grid(self.counts, cmap="cividis", vmin=0, fmt="{:.0f}", highlight=self.footprint,
+                                  caption=(f"input pixels writing to each of the {self.n_out} × {self.n_out} "
+                                           f"output pixels (outlined: the patch written by input pixel ({c}, {c}))")))
+        return web.to_json({"summary": self.summary, "error": self.error, "text": self.text,
+                            "grids": grids, "picture": None})
 
 
 def transpose_view(n=3, kernel_size=3, stride=2, padding=0, output_padding=0):
@@ -187,5 +176,5 @@ def transpose_explorer(n=3, kernel_size=3, stride=2, padding=0, output_padding=0
         "output_padding": slider("output padding", output_padding, 0, 3),
     }
     return Explorer("transpose", controls, transpose_view, title="Transposed convolution: who writes where",
-                    summary_class="cnnbook-shape", figure_kwargs={"numbers": False},
+                    summary_class="cnnbook-shape",
                     layout_controls=[["n", "kernel_size"], ["stride", "padding"], ["output_padding"]])

@@ -52,6 +52,9 @@
     var sign = x < 0 || Object.is(x, -0) ? "-" : "";
     var a = Math.abs(x);
     if (a === Infinity) { return sign + "inf"; }
+    if (a >= 1e21) {  // toFixed switches to exponent form here; Python prints every digit (a is a whole number)
+      return sign + BigInt(a).toString() + (d > 0 ? "." + "0".repeat(d) : "");
+    }
     var s = a.toFixed(d);
     if (isTie(a, d)) {
       var last = s.charCodeAt(s.length - 1) - 48;
@@ -76,44 +79,7 @@
     return s.indexOf(".") < 0 ? s + ".0" : s;
   }
 
-  // Is |x|·10^d exactly k + 1/2 for any whole d (d < 0: rounding to tens, hundreds, ...)?
-  function isTieAt(a, d) {
-    if (d >= 0) { return isTie(a, d); }
-    if (-d > 22) { return false; }  // would need 5^-d to divide a 53-bit significand
-    var unit = Math.pow(10, -d);  // exact; % on doubles is exact too
-    return a % unit === unit / 2;
-  }
-
-  /** Python's format(x, f".{p}g"): p significant digits, ties to even, trailing zeros dropped. */
-  function general(x, p) {
-    if (p === 0) { p = 1; }
-    if (Number.isNaN(x)) { return "nan"; }
-    var sign = x < 0 || Object.is(x, -0) ? "-" : "";
-    var a = Math.abs(x);
-    if (a === Infinity) { return sign + "inf"; }
-    if (a === 0) { return sign + "0"; }
-    var e0 = parseInt(a.toExponential().split("e")[1], 10);  // the exponent of a itself
-    var parts = a.toExponential(p - 1).split("e");  // rounds ties away from zero
-    var mant = parts[0], exp = parseInt(parts[1], 10);
-    if (exp === e0 && isTieAt(a, p - 1 - e0)) {  // half to even: step an odd last digit down
-      var last = mant.charCodeAt(mant.length - 1) - 48;
-      if (last % 2 === 1) { mant = mant.slice(0, -1) + String(last - 1); }
-    }
-    var digits = mant.replace(".", "");
-    var out;
-    if (exp >= -4 && exp < p) {
-      out = exp >= 0 ? digits.slice(0, exp + 1) + "." + digits.slice(exp + 1)
-                     : "0." + "0".repeat(-exp - 1) + digits;
-      out = out.replace(/0+$/, "").replace(/\.$/, "");
-    } else {
-      out = (digits.length > 1 ? digits[0] + "." + digits.slice(1) : digits).replace(/\.?0+$/, "");
-      if (out === "") { out = "0"; }
-      out += "e" + (exp < 0 ? "-" : "+") + String(Math.abs(exp)).padStart(2, "0");
-    }
-    return sign + out;
-  }
-
-  /** Python's format(x, spec) for the specs the explorers use: ".Nf", ".Ng", "g", "d", "" (str). */
+  /** Python's format(x, spec) for the specs the explorers use: ".Nf", "d", "" (str). */
   function format(spec, x) {
     var m = /^\{:?(\+)?\.(\d+)f\}$|^(\+)?\.(\d+)f$/.exec(spec);
     if (m) {
@@ -121,8 +87,6 @@
       var s = fixed(x, digits);
       return plus && s[0] !== "-" ? "+" + s : s;
     }
-    var g = /^\{:(?:\.(\d+))?g\}$|^(?:\.(\d+))?g$/.exec(spec);
-    if (g) { return general(x, parseInt(g[1] || g[2] || "6", 10)); }
     var g = /^\{:?(?:\.(\d+))?g\}$|^(?:\.(\d+))?g$/.exec(spec);
     if (g) { return general(x, g[1] || g[2] ? parseInt(g[1] || g[2], 10) : 6); }
     if (spec === "d" || spec === "{:d}") { return String(Math.trunc(x)); }
