@@ -241,18 +241,20 @@ def lenet_epoch_case(repeat, quick):
 def choice_cases(repeat, quick):
     """conv2d fwd+bwd as shipped, and with one of its speed measures turned off at a time.
 
-    The measures are those described in ``cnnbook.conv``: rows as wide as the
+    The measures are those described in ``cnnbook.fast``: rows as wide as the
     padded input at stride 1 (``grid_width``), work arrays kept between calls
-    (``_scratch``) and cache-sized chunks of images (``CHUNK_BYTES``).
+    (``scratch``) and cache-sized chunks of images (``CHUNK_BYTES``). Each is
+    turned off through the ``speed`` argument of the fast path's core functions.
     """
-    from cnnbook import conv
+    from cnnbook.fast import Speed, conv2d_backward_core, conv2d_core
+    from cnnbook.geometry import prepare_conv2d
 
     variants = {
-        "as shipped": {},
-        "exact grid at stride 1": {"grid_width": lambda geom, W: geom.out_hw[1]},
-        "fresh work arrays": {"_scratch": lambda name, shape, dtype: np.empty(shape, dtype)},
-        "whole batch, one chunk": {"CHUNK_BYTES": 1 << 40},
-        "chunks of 256 KiB": {"CHUNK_BYTES": 256 << 10},
+        "as shipped": Speed(),
+        "exact grid at stride 1": Speed(wide_rows=False),
+        "fresh work arrays": Speed(reuse_work=False),
+        "whole batch, one chunk": Speed(chunk_bytes=1 << 40),
+        "chunks of 256 KiB": Speed(chunk_bytes=256 << 10),
     }
     shapes = [((32, 16, 16, 16), (32, 16, 3, 3), 1, 1), ((64, 6, 14, 14), (16, 6, 5, 5), 1, 0),
               ((64, 3, 32, 32), (16, 3, 5, 5), 1, 2)]
@@ -265,18 +267,13 @@ def choice_cases(repeat, quick):
         w = rng.standard_normal(w_shape).astype(np.float32)
         dout = rng.standard_normal(cb.conv2d(x, w, None, stride, padding).shape).astype(np.float32)
 
-        def run(changes):
-            saved = {name: getattr(conv, name) for name in changes}
-            for name, value in changes.items():
-                setattr(conv, name, value)
-            try:
-                cb.conv2d(x, w, None, stride, padding)
-                cb.conv2d_backward(dout, x, w, stride, padding)
-            finally:
-                for name, value in saved.items():
-                    setattr(conv, name, value)
+        def run(speed):
+            # what cnnbook.conv2d and conv2d_backward do, with the speed measures chosen
+            xv, wv, _, geom = prepare_conv2d(x, w, None, stride, padding)
+            conv2d_core(xv, wv, None, geom, speed)
+            conv2d_backward_core(dout, xv, wv, geom, speed)
 
-        times = median_ms_side_by_side([lambda c=c: run(c) for c in variants.values()], repeat)
+        times = median_ms_side_by_side([lambda s=s: run(s) for s in variants.values()], repeat)
         for name, ms in zip(variants, times):
             row = Row(f"conv2d fwd+bwd, {name}", f"{x_shape}x{w_shape} s{stride} p{padding}", "float32")
             row.ms = ms

@@ -213,7 +213,8 @@ def test_conv_fast_matches_naive(kw, rng):
 @pytest.mark.parametrize("kw", CONV_CASES)
 def test_im2col_and_col2im_are_adjoint(kw, rng):
     # <col2im(d), x> == <d, im2col(x)>: col2im adds back exactly what im2col copied out
-    from cnnbook.conv import col2im, im2col, prepare_conv2d
+    from cnnbook.conv import col2im, im2col
+    from cnnbook.geometry import prepare_conv2d
 
     x, _, _, geom = prepare_conv2d(rng.standard_normal((2, 3, 9, 7)), np.ones((4, 3, 3, 2)), None, **kw)
     cols = im2col(x, geom)
@@ -223,27 +224,40 @@ def test_im2col_and_col2im_are_adjoint(kw, rng):
 
 
 def test_im2col_refuses_a_grid_width_it_cannot_fill(rng):
-    from cnnbook.conv import im2col, prepare_conv2d
+    from cnnbook.fast import im2col
+    from cnnbook.geometry import prepare_conv2d
 
     x, _, _, geom = prepare_conv2d(rng.standard_normal((1, 2, 9, 9)), np.ones((3, 2, 3, 3)), None, stride=2)
     with pytest.raises(ValueError, match=r"width must be W_out=4 or grid_width\(geom, W\)=4, got width=9"):
         im2col(x, geom, 9)   # full-width rows exist only at stride 1
 
 
-@pytest.mark.parametrize("chunk_bytes", [1, 3000, 1 << 30])
-def test_conv_gives_the_same_numbers_whatever_the_chunk_size(chunk_bytes, rng, monkeypatch):
-    # one image per chunk, a few images per chunk with a short last one, the whole batch at once
-    import cnnbook.conv
+SPEEDS = [dict(chunk_bytes=1), dict(chunk_bytes=3000), dict(chunk_bytes=1 << 30),
+          dict(wide_rows=False), dict(reuse_work=False)]
 
-    monkeypatch.setattr(cnnbook.conv, "CHUNK_BYTES", chunk_bytes)
+
+@pytest.mark.parametrize("speed", SPEEDS)
+def test_conv_gives_the_same_numbers_whatever_the_speed_measures(speed, rng):
+    # one image per chunk, a few images per chunk with a short last one, the whole batch at once;
+    # the exact grid at stride 1; fresh work arrays
+    from cnnbook.fast import Speed, conv2d_backward_core, conv2d_core, conv_transpose2d_core
+    from cnnbook.geometry import prepare_conv2d, prepare_conv_transpose2d
+
+    speed = Speed(**speed)
     x = rng.standard_normal((7, 3, 9, 8))
     w = rng.standard_normal((4, 3, 3, 3))
     b = rng.standard_normal(4)
-    out = cb.conv2d(x, w, b, padding=1)
+    xv, wv, bv, geom = prepare_conv2d(x, w, b, padding=1)
+    out = conv2d_core(xv, wv, bv, geom, speed)
     np.testing.assert_allclose(out, cb.conv2d_naive(x, w, b, padding=1), atol=1e-12)
     dout = rng.standard_normal(out.shape)
-    for fast, slow in zip(cb.conv2d_backward(dout, x, w, padding=1), cb.conv2d_backward_naive(dout, x, w, padding=1)):
+    for fast, slow in zip(conv2d_backward_core(dout, xv, wv, geom, speed),
+                          cb.conv2d_backward_naive(dout, x, w, padding=1)):
         np.testing.assert_allclose(fast, slow, atol=1e-12)
+    wt = rng.standard_normal((4, 2, 3, 3))
+    prepared = prepare_conv_transpose2d(out, wt, None, stride=1, padding=1)
+    np.testing.assert_allclose(conv_transpose2d_core(*prepared, speed=speed),
+                               cb.conv_transpose2d_naive(out, wt, padding=1), atol=1e-12)
 
 
 def test_results_never_share_memory_with_the_reused_work_arrays(rng):

@@ -103,6 +103,7 @@ def test_conv_transpose2d_matches_torch(torch, cfg, op):
     out = cb.conv_transpose2d(x, w, b, **kw)
     assert out.shape[2:] == size
     np.testing.assert_allclose(out, ref.numpy(), atol=ATOL)
+    np.testing.assert_allclose(cb.conv_transpose2d_naive(x, w, b, **kw), ref.numpy(), atol=ATOL)
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # inf * 0, as in PyTorch
@@ -225,6 +226,8 @@ def test_avg_pool_matches_torch(torch, cfg, count_include_pad):
     ref, (dx_ref,) = _grad_of(torch, lambda t: torch.nn.functional.avg_pool2d(t, **kw), x, dout=dout)
     np.testing.assert_allclose(out, ref, atol=ATOL)
     np.testing.assert_allclose(cb.avg_pool2d_backward(dout, x, **kw), dx_ref, atol=ATOL)
+    np.testing.assert_allclose(cb.avg_pool2d_naive(x, **kw), ref, atol=ATOL)
+    np.testing.assert_allclose(cb.avg_pool2d_backward_naive(dout, x, **kw), dx_ref, atol=ATOL)
 
 
 @settings(max_examples=40)
@@ -240,6 +243,8 @@ def test_lp_pool_matches_torch(torch, cfg, p):
     ref, (dx_ref,) = _grad_of(torch, lambda t: torch.nn.functional.lp_pool2d(t, p, **kw), x, dout=dout)
     np.testing.assert_allclose(out, ref, rtol=1e-10, atol=ATOL)
     np.testing.assert_allclose(cb.lp_pool2d_backward(dout, x, p=p, **kw), dx_ref, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(cb.lp_pool2d_naive(x, p=p, **kw), ref, rtol=1e-10, atol=ATOL)
+    np.testing.assert_allclose(cb.lp_pool2d_backward_naive(dout, x, p=p, **kw), dx_ref, rtol=1e-9, atol=1e-9)
 
 
 @settings(max_examples=60)

@@ -2,11 +2,16 @@
 
 Everything works on NCHW arrays with filters shaped (K, C, KH, KW) and follows
 PyTorch's conventions (cross-correlation, floor in the output-size formula),
-in plain numpy. Plotting and widgets live in :mod:`cnnbook.plots` and
+in plain numpy.
+
+``cnnbook.conv2d``, ``conv2d_backward`` and ``conv_transpose2d`` are the fast
+path (:mod:`cnnbook.fast`); :mod:`cnnbook.conv` holds the same three functions
+written to be read, and :mod:`cnnbook.naive` their loop twins. Plotting and widgets live in :mod:`cnnbook.plots` and
 :mod:`cnnbook.widgets`, so ``import cnnbook`` needs neither matplotlib nor a display.
 """
 
-from .conv import conv2d, conv2d_backward, conv_transpose2d
+from . import conv  # the readable reference, cnnbook.conv.conv2d etc.
+from .fast import conv2d, conv2d_backward, conv_transpose2d
 from .gradcheck import gradient_check, numerical_gradient, relative_error
 from .losses import (
     binary_cross_entropy,
@@ -17,8 +22,13 @@ from .losses import (
     softmax_cross_entropy,
 )
 from .naive import (
+    avg_pool2d_backward_naive,
+    avg_pool2d_naive,
     conv2d_backward_naive,
     conv2d_naive,
+    conv_transpose2d_naive,
+    lp_pool2d_backward_naive,
+    lp_pool2d_naive,
     max_pool2d_backward_naive,
     max_pool2d_naive,
 )
@@ -42,6 +52,8 @@ __version__ = "0.1.0"
 __all__ = [
     "avg_pool2d",
     "avg_pool2d_backward",
+    "avg_pool2d_backward_naive",
+    "avg_pool2d_naive",
     "binary_cross_entropy",
     "conv2d",
     "conv2d_backward",
@@ -49,10 +61,13 @@ __all__ = [
     "conv2d_naive",
     "conv_output_size",
     "conv_transpose2d",
+    "conv_transpose2d_naive",
     "conv_transpose_output_size",
     "gradient_check",
     "lp_pool2d",
     "lp_pool2d_backward",
+    "lp_pool2d_backward_naive",
+    "lp_pool2d_naive",
     "max_pool2d",
     "max_pool2d_backward",
     "max_pool2d_backward_naive",

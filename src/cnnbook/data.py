@@ -14,7 +14,7 @@ so ``import cnnbook`` stays light.
 
 import numpy as np
 
-from ._validate import _is_int
+from ._validate import is_int
 from ._validate import check_rng as _check_rng
 
 __all__ = [
@@ -271,13 +271,13 @@ def photo(name, *, gray=False, size=None):
 
 def _resize(image, size):
     H, W = image.shape[:2]
-    if _is_int(size):
+    if is_int(size):
         if size < 1:
             raise ValueError(f"size must be a positive int or an (H, W) pair, got size={size!r}")
         scale = size / max(H, W)
         shape = (max(1, round(H * scale)), max(1, round(W * scale)))
     elif (
-        isinstance(size, (tuple, list)) and len(size) == 2 and all(_is_int(s) and s >= 1 for s in size)
+        isinstance(size, (tuple, list)) and len(size) == 2 and all(is_int(s) and s >= 1 for s in size)
     ):
         shape = (int(size[0]), int(size[1]))
     else:
@@ -324,7 +324,7 @@ def shift(images, dy, dx):
             f"images must have at least 2 dimensions (..., H, W), got images.shape={images.shape}"
         )
     for name, value in (("dy", dy), ("dx", dx)):
-        if not _is_int(value):
+        if not is_int(value):
             raise TypeError(f"{name} must be an int number of pixels, got {name}={value!r}")
     H, W = images.shape[-2:]
     out = np.zeros_like(images)
@@ -365,7 +365,7 @@ def off_centre(images, min_shift=2, max_shift=8, *, rng=None):
     if images.ndim < 3:
         raise ValueError(f"images must be a batch (N, ..., H, W), got images.shape={images.shape}")
     for name, value in (("min_shift", min_shift), ("max_shift", max_shift)):
-        if not _is_int(value) or value < 0:
+        if not is_int(value) or value < 0:
             raise ValueError(f"{name} must be a non-negative int, got {name}={value!r}")
     if not 0 < max_shift or min_shift > max_shift:
         raise ValueError(f"need 0 <= min_shift <= max_shift and max_shift >= 1, "

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import _is_int
+from ._validate import is_int
 from .nn import Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU, Sequential
 
 __all__ = ["to_fully_convolutional", "detect", "Detection", "digit_detector", "DigitDetector"]
@@ -23,7 +23,7 @@ __all__ = ["to_fully_convolutional", "detect", "Detection", "digit_detector", "D
 
 def _check_input_shape(input_shape):
     if (not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3
-            or not all(_is_int(v) and v >= 1 for v in input_shape)):
+            or not all(is_int(v) and v >= 1 for v in input_shape)):
         raise ValueError(
             f"input_shape must be the classifier's input (C, H, W) as three positive ints, "
             f"got input_shape={input_shape!r}"
@@ -170,10 +170,10 @@ def detect(fcn, image, *, background, window, stride, radius=None, threshold=0.0
     if image.ndim != 3:
         raise ValueError(f"image must be one (C, H, W) image, got image.shape={image.shape}")
     for name, value in (("window", window), ("stride", stride)):
-        if not _is_int(value) or value < 1:
+        if not is_int(value) or value < 1:
             raise ValueError(f"{name} must be a positive int, got {name}={value!r}")
     radius = window // (2 * stride) if radius is None else radius
-    if not _is_int(radius) or radius < 0:
+    if not is_int(radius) or radius < 0:
         raise ValueError(f"radius must be a non-negative int, got radius={radius!r}")
     if isinstance(threshold, bool) or not isinstance(threshold, Real) or not np.isfinite(threshold):
         raise ValueError(f"threshold must be a finite number (log-odds), got threshold={threshold!r}")
@@ -181,7 +181,7 @@ def detect(fcn, image, *, background, window, stride, radius=None, threshold=0.0
     if scores.ndim != 4:
         raise ValueError(f"fcn must return a score map (1, num_classes, H_s, W_s), got shape {scores.shape}")
     scores = scores[0]                                                  # (num_classes, H_s, W_s)
-    if not _is_int(background) or not 0 <= background < len(scores):
+    if not is_int(background) or not 0 <= background < len(scores):
         raise ValueError(f"background must be one of the {len(scores)} classes 0..{len(scores) - 1}, "
                          f"got background={background!r}")
     objects = np.delete(scores, background, axis=0)                     # (num_classes - 1, H_s, W_s)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._validate import _is_int, as_float_array
+from ._validate import is_int, as_float_array
 
 
 def _same_shape(a, a_name, b, b_name):
@@ -91,7 +91,7 @@ def softmax(z, axis=-1):
            [0. , 1. ]])
     """
     z = as_float_array(z, "z")
-    if not _is_int(axis) or not -z.ndim <= axis < max(z.ndim, 1):
+    if not is_int(axis) or not -z.ndim <= axis < max(z.ndim, 1):
         raise ValueError(f"axis must be an int in [-{z.ndim}, {z.ndim}), got axis={axis!r}")
     shifted = z - z.max(axis=axis, keepdims=True)
     e = np.exp(shifted)

@@ -7,7 +7,7 @@ so the training chapter can show it whole.
 
 import numpy as np
 
-from ._validate import _is_int, pair
+from ._validate import is_int, pair
 from .losses import softmax_cross_entropy
 from ._validate import check_rng as _check_rng
 from .nn import AvgPool2d, Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU, Sequential
@@ -181,7 +181,7 @@ def mlp(in_features, hidden, num_classes, *, rng=None):
     2410
     """
     rng = _check_rng(rng)
-    widths = [hidden] if _is_int(hidden) else list(hidden)
+    widths = [hidden] if is_int(hidden) else list(hidden)
     layers = [Flatten()]
     for n_in, n_out in zip([in_features] + widths, widths):
         layers += [Linear(n_in, n_out, rng=rng), ReLU()]
@@ -199,7 +199,7 @@ def _check_xy(x, y):
 
 
 def _check_batch_size(batch_size):
-    if not _is_int(batch_size) or batch_size < 1:
+    if not is_int(batch_size) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got batch_size={batch_size!r}")
     return int(batch_size)
 
@@ -351,7 +351,7 @@ def fit(model, x_train, y_train, x_test=None, y_test=None, *, lr=0.05, momentum=
     """
     rng = _check_rng(rng)
     optimizer = SGD(model, lr=lr, momentum=momentum, weight_decay=weight_decay)
-    if not _is_int(epochs) or epochs < 1:
+    if not is_int(epochs) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got epochs={epochs!r}")
     history = []
     for epoch in range(1, epochs + 1):

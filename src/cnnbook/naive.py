@@ -1,14 +1,21 @@
-"""Loop versions of convolution and max pooling, written like the equations.
+"""Loop versions of convolution and pooling, written like the equations.
 
 These are the reference the book reads line by line. They validate their
-arguments exactly as the fast versions do and return the same numbers, only
-slower: one Python iteration per output position.
+arguments exactly as the fast versions do (through :mod:`cnnbook.geometry`'s
+``prepare_*`` functions, so the same arguments are refused the same way) and
+return the same numbers, only slower: one Python iteration per output
+position. Everything after the validation is written from the equation alone,
+sharing no helper with :mod:`cnnbook.conv`, :mod:`cnnbook.pool` or
+:mod:`cnnbook.fast`, so that a bug in one cannot hide in the agreement tests.
+
+There is no ``conv_transpose2d_backward``: the gradients of a transposed
+convolution are conv2d's (its dx is ``conv2d(dout, w)``), so no twin is needed.
 """
 
 import numpy as np
 
-from .conv import _check_dout, _pad, prepare_conv2d
-from .pool import pool_geometry
+from ._validate import check_bool, check_dout, check_p
+from .geometry import pool_geometry, prepare_conv2d, prepare_conv_transpose2d
 
 
 def _window(geom, i, j):
@@ -35,7 +42,7 @@ def conv2d_naive(x, w, b=None, stride=1, padding=0, dilation=1):
     x, w, b, geom = prepare_conv2d(x, w, b, stride, padding, dilation)
     N, K = x.shape[0], w.shape[0]
     H_out, W_out = geom.out_hw
-    xp = _pad(x, geom.pads)
+    xp = np.pad(x, ((0, 0), (0, 0), *geom.pads))            # zero padding: (N, C, H + 2ph, W + 2pw)
     out = np.zeros((N, K, H_out, W_out), dtype=x.dtype)
     for n in range(N):
         for k in range(K):
@@ -68,9 +75,9 @@ def conv2d_backward_naive(dout, x, w, stride=1, padding=0, dilation=1):
     N, C, H, W = x.shape
     K = w.shape[0]
     H_out, W_out = geom.out_hw
-    dout = _check_dout(dout, (N, K, H_out, W_out))
+    dout = check_dout(dout, (N, K, H_out, W_out))
     (top, _), (left, _) = geom.pads
-    xp = _pad(x, geom.pads)
+    xp = np.pad(x, ((0, 0), (0, 0), *geom.pads))            # (N, C, H + 2ph, W + 2pw)
     dxp = np.zeros_like(xp)
     dw = np.zeros_like(w)
     db = np.zeros(K, dtype=x.dtype)
@@ -137,7 +144,7 @@ def max_pool2d_backward_naive(dout, x, kernel_size, stride=None, padding=0, ceil
     (KH, KW), (sh, sw) = geom.kernel, geom.stride
     (top, _), (left, _) = geom.pads
     H_out, W_out = geom.out_hw
-    dout = _check_dout(dout, (N, C, H_out, W_out))
+    dout = check_dout(dout, (N, C, H_out, W_out))
     dx = np.zeros_like(x)
     for n in range(N):
         for c in range(C):
@@ -154,3 +161,171 @@ def max_pool2d_backward_naive(dout, x, kernel_size, stride=None, padding=0, ceil
                                 winner, best = (r, s), v
                     dx[n, c, winner[0], winner[1]] += dout[n, c, i, j]
     return dx
+
+
+def avg_pool2d_naive(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """Loop version of :func:`cnnbook.avg_pool2d` (same arguments, same result).
+
+    ``out[n, c, i, j]`` is the sum of the input pixels under window (i, j)
+    divided by how many cells count: with ``count_include_pad`` every cell of the
+    window inside the padded input (not the extra cells a ceil-mode window runs
+    past it), otherwise only the real pixels.
+
+    Examples
+    --------
+    >>> avg_pool2d_naive(np.ones((1, 1, 2, 2)), 2, stride=1, padding=1)[0, 0]
+    array([[0.25, 0.5 , 0.25],
+           [0.5 , 1.  , 0.5 ],
+           [0.25, 0.5 , 0.25]])
+    """
+    check_bool(count_include_pad, "count_include_pad")
+    x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
+    N, C, H, W = x.shape
+    (KH, KW), (sh, sw) = geom.kernel, geom.stride
+    (ph, _), (pw, _) = geom.pads
+    H_out, W_out = geom.out_hw
+    out = np.zeros((N, C, H_out, W_out), dtype=x.dtype)
+    for n in range(N):
+        for c in range(C):
+            for i in range(H_out):
+                for j in range(W_out):
+                    r0, s0 = i * sh - ph, j * sw - pw          # top-left of the window, in input pixels
+                    total = x[n, c, max(r0, 0):min(r0 + KH, H), max(s0, 0):min(s0 + KW, W)].sum()
+                    out[n, c, i, j] = total / _cells(r0, s0, KH, KW, H, W, ph, pw, count_include_pad)
+    return out
+
+
+def avg_pool2d_backward_naive(dout, x, kernel_size, stride=None, padding=0, ceil_mode=False,
+                              count_include_pad=True):
+    """Loop version of :func:`cnnbook.avg_pool2d_backward` (same arguments, same result).
+
+    Every real pixel of window (i, j) gets ``dout[n, c, i, j] / count``, the
+    share it had in the average; overlapping windows add up.
+
+    Examples
+    --------
+    >>> avg_pool2d_backward_naive(np.ones((1, 1, 1, 1)), np.zeros((1, 1, 2, 2)), 2)
+    array([[[[0.25, 0.25],
+             [0.25, 0.25]]]])
+    """
+    check_bool(count_include_pad, "count_include_pad")
+    x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
+    N, C, H, W = x.shape
+    (KH, KW), (sh, sw) = geom.kernel, geom.stride
+    (ph, _), (pw, _) = geom.pads
+    H_out, W_out = geom.out_hw
+    dout = check_dout(dout, (N, C, H_out, W_out))
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(H_out):
+                for j in range(W_out):
+                    r0, s0 = i * sh - ph, j * sw - pw
+                    share = dout[n, c, i, j] / _cells(r0, s0, KH, KW, H, W, ph, pw, count_include_pad)
+                    dx[n, c, max(r0, 0):min(r0 + KH, H), max(s0, 0):min(s0 + KW, W)] += share
+    return dx
+
+
+def _cells(r0, s0, KH, KW, H, W, ph, pw, count_include_pad):
+    """How many cells of the window with top-left (r0, s0) count in the average."""
+    if count_include_pad:   # inside the padded input, -ph <= r < H + ph
+        return (min(r0 + KH, H + ph) - r0) * (min(s0 + KW, W + pw) - s0)
+    return (min(r0 + KH, H) - max(r0, 0)) * (min(s0 + KW, W) - max(s0, 0))
+
+
+def lp_pool2d_naive(x, kernel_size, stride=None, padding=0, ceil_mode=False, p=2):
+    """Loop version of :func:`cnnbook.lp_pool2d` (same arguments, same result).
+
+    ``out[n, c, i, j] = (sum of x**p over the window) ** (1/p)``; padding adds
+    nothing to the sum, and a negative sum (odd p) counts as 0.
+
+    Examples
+    --------
+    >>> lp_pool2d_naive(np.array([[[[3., 4.], [0., 0.]]]]), 2)
+    array([[[[5.]]]])
+    """
+    p = check_p(p)
+    x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
+    N, C, H, W = x.shape
+    (KH, KW), (sh, sw) = geom.kernel, geom.stride
+    (ph, _), (pw, _) = geom.pads
+    H_out, W_out = geom.out_hw
+    out = np.zeros((N, C, H_out, W_out), dtype=x.dtype)
+    for n in range(N):
+        for c in range(C):
+            for i in range(H_out):
+                for j in range(W_out):
+                    r0, s0 = i * sh - ph, j * sw - pw
+                    window = x[n, c, max(r0, 0):min(r0 + KH, H), max(s0, 0):min(s0 + KW, W)]
+                    out[n, c, i, j] = max(np.sum(window ** p), 0) ** (1 / p)
+    return out
+
+
+def lp_pool2d_backward_naive(dout, x, kernel_size, stride=None, padding=0, ceil_mode=False, p=2):
+    """Loop version of :func:`cnnbook.lp_pool2d_backward` (same arguments, same result).
+
+    For ``y = (sum x_k**p)**(1/p)``, ``dy/dx_k = x_k**(p-1) / y**(p-1)``; a window
+    with ``y == 0`` passes no gradient.
+
+    Examples
+    --------
+    >>> lp_pool2d_backward_naive(np.ones((1, 1, 1, 1)), np.array([[[[3., 4.], [0., 0.]]]]), 2)
+    array([[[[0.6, 0.8],
+             [0. , 0. ]]]])
+    """
+    p = check_p(p)
+    x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
+    N, C, H, W = x.shape
+    (KH, KW), (sh, sw) = geom.kernel, geom.stride
+    (ph, _), (pw, _) = geom.pads
+    H_out, W_out = geom.out_hw
+    dout = check_dout(dout, (N, C, H_out, W_out))
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(H_out):
+                for j in range(W_out):
+                    r0, s0 = i * sh - ph, j * sw - pw
+                    rows = slice(max(r0, 0), min(r0 + KH, H))
+                    cols = slice(max(s0, 0), min(s0 + KW, W))
+                    y = max(np.sum(x[n, c, rows, cols] ** p), 0) ** (1 / p)
+                    if y > 0:
+                        dx[n, c, rows, cols] += dout[n, c, i, j] * x[n, c, rows, cols] ** (p - 1) / y ** (p - 1)
+    return dx
+
+
+def conv_transpose2d_naive(x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1):
+    """Loop version of :func:`cnnbook.conv_transpose2d` (same arguments, same result).
+
+    Every input value ``x[n, ci, i, j]`` adds the filter ``x[n, ci, i, j] * w[ci]``
+    (C_out, KH, KW) onto the output at rows ``i*sh + a*dh``, columns ``j*sw + b*dw``;
+    then ``padding`` rows and columns are cropped from each side.
+
+    Examples
+    --------
+    >>> conv_transpose2d_naive(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)), stride=2)[0, 0]
+    array([[1., 1., 2., 1., 1.],
+           [1., 1., 2., 1., 1.],
+           [2., 2., 4., 2., 2.],
+           [1., 1., 2., 1., 1.],
+           [1., 1., 2., 1., 1.]])
+    """
+    x, w, b, geom, (H_out, W_out) = prepare_conv_transpose2d(x, w, b, stride, padding, output_padding, dilation)
+    N, C_in, H, W = x.shape
+    _, C_out, KH, KW = w.shape
+    (sh, sw), (dh, dw) = geom.stride, geom.dilation
+    (ph, _), (pw, _) = geom.pads
+    # the uncropped output: big enough for every scattered filter and for the output_padding rows
+    full = np.zeros((N, C_out, max((H - 1) * sh + dh * (KH - 1) + 1, ph + H_out),
+                     max((W - 1) * sw + dw * (KW - 1) + 1, pw + W_out)), dtype=x.dtype)
+    for n in range(N):
+        for ci in range(C_in):
+            for i in range(H):
+                for j in range(W):
+                    rows = slice(i * sh, i * sh + dh * (KH - 1) + 1, dh)
+                    cols = slice(j * sw, j * sw + dw * (KW - 1) + 1, dw)
+                    full[n, :, rows, cols] += x[n, ci, i, j] * w[ci]      # (C_out, KH, KW)
+    out = full[:, :, ph:ph + H_out, pw:pw + W_out].copy()              # crop the padding
+    if b is not None:
+        out += b[:, None, None]
+    return out

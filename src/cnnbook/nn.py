@@ -9,27 +9,23 @@ Every layer has
 * ``params`` and ``grads`` -- dicts with the same keys (``'weight'``,
   ``'bias'``), empty for layers without parameters.
 
-The arithmetic lives in :mod:`cnnbook.conv`, :mod:`cnnbook.pool` and
-:mod:`cnnbook.losses`; a layer only wires it up. Weights use PyTorch's
+The arithmetic lives in :mod:`cnnbook.fast` (the fast path of the reference
+in :mod:`cnnbook.conv`), :mod:`cnnbook.pool` and :mod:`cnnbook.losses`; a layer
+only wires it up and keeps what backward needs in a named cache. Weights use PyTorch's
 layouts: ``(K, C, KH, KW)`` for :class:`Conv2d`, ``(out_features, in_features)``
 for :class:`Linear`.
 """
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import _is_int, pair, parse_padding
-from ._validate import check_rng as _check_rng
-from .conv import conv2d_backward_core, conv2d_forward, prepare_conv2d
+from ._validate import as_layer_input, check_bool, check_rng, is_int, pair, parse_padding, positive_int
+from .fast import conv2d_backward_core, conv2d_core
+from .geometry import ConvGeometry, pool_geometry, prepare_conv2d
 from .losses import relu, relu_backward
-from .pool import (
-    avg_pool2d,
-    avg_pool2d_backward,
-    max_pool2d_backward_from_argmax,
-    max_pool2d_forward,
-    pool_geometry,
-)
+from .pool import avg_pool2d, avg_pool2d_backward, max_pool2d_backward_from_argmax, max_pool2d_forward
 
 __all__ = [
     "Layer",
@@ -42,16 +38,6 @@ __all__ = [
     "Sequential",
     "uniform_init",
 ]
-
-
-def _positive_int(value, name):
-    if not _is_int(value):
-        raise TypeError(f"{name} must be a positive int, got {name}={value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {name}={value!r}")
-    return int(value)
-
-
 
 
 def uniform_init(shape, fan_in, rng):
@@ -131,15 +117,22 @@ class Layer:
         return ""
 
 
-def _as_input(x, ndim, layout, owner):
-    x = np.asarray(x)
-    if x.dtype.kind not in "fiub":
-        raise TypeError(f"{owner} needs a numeric input, got x.dtype={x.dtype}")
-    if x.dtype.kind != "f":
-        x = x.astype(np.float64)
-    if x.ndim != ndim:
-        raise ValueError(f"{owner} expects x of shape {layout}, got x.shape={x.shape}")
-    return x
+@dataclass
+class ConvCache:
+    """What :meth:`Conv2d.backward` needs from the forward pass."""
+
+    x: np.ndarray          # (N, C, H, W), validated and in the compute dtype
+    w: np.ndarray          # (K, C, KH, KW), the weights the forward pass used
+    geom: ConvGeometry
+
+
+@dataclass
+class MaxPoolCache:
+    """What :meth:`MaxPool2d.backward` needs: which input won each window."""
+
+    argmax: np.ndarray     # (N, C, H_out, W_out), the winner's offset a*KW + b in its window
+    x_shape: tuple         # (N, C, H, W)
+    geom: ConvGeometry
 
 
 class Conv2d(Layer):
@@ -188,14 +181,14 @@ class Conv2d(Layer):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  *, bias=True, rng=None):
         super().__init__()
-        self.in_channels = _positive_int(in_channels, "in_channels")
-        self.out_channels = _positive_int(out_channels, "out_channels")
+        self.in_channels = positive_int(in_channels, "in_channels")
+        self.out_channels = positive_int(out_channels, "out_channels")
         self.kernel_size = pair(kernel_size, "kernel_size")
         self.stride = pair(stride, "stride")
         self.dilation = pair(dilation, "dilation")
         self.padding = padding if isinstance(padding, str) else pair(padding, "padding", minimum=0)
         parse_padding(self.padding, self.kernel_size, self.dilation, self.stride)  # raises early if invalid
-        rng = _check_rng(rng)
+        rng = check_rng(rng)
         KH, KW = self.kernel_size
         C, K = self.in_channels, self.out_channels
         fan_in = C * KH * KW
@@ -220,7 +213,7 @@ class Conv2d(Layer):
 
     def forward(self, x):
         """x : (N, C, H, W) -> out : (N, K, H_out, W_out)."""
-        x = _as_input(x, 4, "(N, C, H, W)", repr(self))
+        x = as_layer_input(x, 4, "(N, C, H, W)", repr(self))
         if x.shape[1] != self.in_channels:
             raise ValueError(
                 f"{self!r} expects in_channels={self.in_channels} input channels, "
@@ -229,17 +222,18 @@ class Conv2d(Layer):
         x, w, b, geom = prepare_conv2d(
             x, self.params["weight"], self.params.get("bias"), self.stride, self.padding, self.dilation
         )
-        out = conv2d_forward(x, w, b, geom)
+        out = conv2d_core(x, w, b, geom)
         # Keep the input, validated and in the compute dtype. Backward rebuilds the
         # im2col matrix from it a few images at a time, while they are in cache:
         # that is faster than keeping the whole matrix, C*KH*KW times larger than x,
         # and reading it back from main memory (benchmarks/README.md).
-        self.cache = (x, w, geom)
+        self.cache = ConvCache(x=x, w=w, geom=geom)
         return out
 
     def backward(self, dout):
         """dout : (N, K, H_out, W_out) -> dx : (N, C, H, W); fills grads."""
-        x, w, geom = self._cached()
+        cache = self._cached()
+        x, w, geom = cache.x, cache.w, cache.geom
         expected = (x.shape[0], self.out_channels, *geom.out_hw)
         dout = np.asarray(dout, dtype=x.dtype)
         if dout.shape != expected:
@@ -264,9 +258,7 @@ class _Pool2d(Layer):
         self.kernel_size = pair(kernel_size, "kernel_size")
         self.stride = self.kernel_size if stride is None else pair(stride, "stride")
         self.padding = pair(padding, "padding", minimum=0)
-        if not isinstance(ceil_mode, (bool, np.bool_)):
-            raise TypeError(f"ceil_mode must be True or False, got ceil_mode={ceil_mode!r}")
-        self.ceil_mode = bool(ceil_mode)
+        self.ceil_mode = check_bool(ceil_mode, "ceil_mode")
 
     def _settings(self):
         return dict(kernel_size=self.kernel_size, stride=self.stride, padding=self.padding,
@@ -316,20 +308,20 @@ class MaxPool2d(_Pool2d):
 
     def forward(self, x):
         """x : (N, C, H, W) -> out : (N, C, H_out, W_out)."""
-        x = _as_input(x, 4, "(N, C, H, W)", repr(self))
+        x = as_layer_input(x, 4, "(N, C, H, W)", repr(self))
         x, geom = pool_geometry(x, **self._settings())
         out, argmax = max_pool2d_forward(x, geom)
         # Backward only needs to know which input won each window.
-        self.cache = (argmax, x.shape, geom)
+        self.cache = MaxPoolCache(argmax=argmax, x_shape=x.shape, geom=geom)
         return out
 
     def backward(self, dout):
         """dout : (N, C, H_out, W_out) -> dx : (N, C, H, W)."""
-        argmax, x_shape, geom = self._cached()
+        cache = self._cached()
         dout = np.asarray(dout, dtype=np.result_type(dout, np.float32))
-        if dout.shape != argmax.shape:
-            raise ValueError(f"{self!r}.backward expects dout.shape={argmax.shape}, got dout.shape={dout.shape}")
-        return max_pool2d_backward_from_argmax(dout, argmax, x_shape, geom)
+        if dout.shape != cache.argmax.shape:
+            raise ValueError(f"{self!r}.backward expects dout.shape={cache.argmax.shape}, got dout.shape={dout.shape}")
+        return max_pool2d_backward_from_argmax(dout, cache.argmax, cache.x_shape, cache.geom)
 
 
 class AvgPool2d(_Pool2d):
@@ -357,18 +349,14 @@ class AvgPool2d(_Pool2d):
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__(kernel_size, stride, padding, ceil_mode)
-        if not isinstance(count_include_pad, (bool, np.bool_)):
-            raise TypeError(
-                f"count_include_pad must be True or False, got count_include_pad={count_include_pad!r}"
-            )
-        self.count_include_pad = bool(count_include_pad)
+        self.count_include_pad = check_bool(count_include_pad, "count_include_pad")
 
     def _settings(self):
         return dict(super()._settings(), count_include_pad=self.count_include_pad)
 
     def forward(self, x):
         """x : (N, C, H, W) -> out : (N, C, H_out, W_out)."""
-        x = _as_input(x, 4, "(N, C, H, W)", repr(self))
+        x = as_layer_input(x, 4, "(N, C, H, W)", repr(self))
         self.cache = x  # backward needs only x's shape, but the functional API takes x
         return avg_pool2d(x, **self._settings())
 
@@ -461,9 +449,9 @@ class Linear(Layer):
 
     def __init__(self, in_features, out_features, *, bias=True, rng=None):
         super().__init__()
-        self.in_features = _positive_int(in_features, "in_features")
-        self.out_features = _positive_int(out_features, "out_features")
-        rng = _check_rng(rng)
+        self.in_features = positive_int(in_features, "in_features")
+        self.out_features = positive_int(out_features, "out_features")
+        rng = check_rng(rng)
         shape = (self.out_features, self.in_features)
         self.params["weight"] = uniform_init(shape, self.in_features, rng)
         self.grads["weight"] = np.zeros(shape)
@@ -476,7 +464,7 @@ class Linear(Layer):
 
     def forward(self, x):
         """x : (N, in_features) -> out : (N, out_features)."""
-        x = _as_input(x, 2, "(N, in_features)", repr(self))
+        x = as_layer_input(x, 2, "(N, in_features)", repr(self))
         if x.shape[1] != self.in_features:
             hint = " (did you forget a Flatten layer?)" if x.ndim != 2 else ""
             raise ValueError(
@@ -626,7 +614,7 @@ class Sequential(Layer):
         total parameters: 12226
         """
         input_shape = tuple(input_shape) if isinstance(input_shape, (tuple, list)) else input_shape
-        if not isinstance(input_shape, tuple) or not all(_is_int(n) and n > 0 for n in input_shape):
+        if not isinstance(input_shape, tuple) or not all(is_int(n) and n > 0 for n in input_shape):
             raise TypeError(
                 f"input_shape must be a tuple of positive ints without the batch axis, "
                 f"e.g. (1, 8, 8), got input_shape={input_shape!r}"

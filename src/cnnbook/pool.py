@@ -1,45 +1,20 @@
 """Max, average and L_p pooling over each channel, with their gradients.
 
-Pooling reuses the strided window view of :mod:`cnnbook.conv`: every window is
+Pooling reuses the strided window view of :mod:`cnnbook.geometry`: every window is
 a view, reduced over its last two axes. Backward loops over the KHxKW offsets
 inside a window (not over output positions) and adds a strided slice per
 offset, so overlapping windows accumulate their gradients as they must.
 """
 
-from numbers import Real
-
 import numpy as np
 
-from ._validate import as_float_array, pair
-from .conv import ConvGeometry, _check_dout, _offset_slices, _pad, _windows
-from .shapes import pool_output_size
-
-
-def pool_geometry(x, kernel_size, stride=None, padding=0, ceil_mode=False):
-    """Validate pooling arguments; returns ``(x, geom)``.
-
-    With ``ceil_mode`` the last window may run past the padded input; the
-    geometry then pads extra rows and columns at the bottom and right, which
-    the caller fills with a value that does not change the result.
-    """
-    x = as_float_array(x, "x", 4, layout="(N, C, H, W)")
-    if 0 in x.shape:
-        raise ValueError(f"x must not be empty, got x.shape={x.shape}")
-    # pool_output_size validates every argument and quotes it as the caller wrote it
-    out_hw = pool_output_size(x.shape[2:], kernel_size, stride, padding, ceil_mode)
-    kernel = pair(kernel_size, "kernel_size")
-    strides = kernel if stride is None else pair(stride, "stride")
-    ph, pw = pair(padding, "padding", minimum=0)
-    pads = []
-    for n, p, k, s, n_out in zip(x.shape[2:], (ph, pw), kernel, strides, out_hw):
-        needed = (n_out - 1) * s + k  # padded length the last window reaches
-        pads.append((p, max(p, needed - n - p)))
-    return x, ConvGeometry(kernel, strides, (1, 1), tuple(pads), out_hw)
+from ._validate import check_bool, check_dout, check_p
+from .geometry import pad, pool_geometry, tap_slices, windows
 
 
 def _tap(xp, geom, a, b):
     """What window offset (a, b) holds in every window: a (N, C, H_out, W_out) view of ``xp``."""
-    rows, columns = _offset_slices(geom, a, b)
+    rows, columns = tap_slices(geom, a, b)
     return xp[:, :, rows, columns]
 
 
@@ -68,7 +43,7 @@ def max_pool2d_forward(x, geom):
     The argmax is the window offset ``a*KW + b`` of the winner, shape (N, C, H_out, W_out),
     in the smallest unsigned integer type that holds ``KH*KW - 1``.
     """
-    xp = _pad(x, geom.pads, -np.inf)
+    xp = pad(x, geom.pads, -np.inf)
     KH, KW = geom.kernel
     taps = [_tap(xp, geom, a, b) for a in range(KH) for b in range(KW)]  # each (N, C, H_out, W_out), a view
     # The maximum: one pass over whole strided slices per window offset. NaN wins, as in PyTorch.
@@ -165,7 +140,7 @@ def max_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, ceil_mode=
              [0., 0., 0.]]]])
     """
     x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
-    dout = _check_dout(dout, (*x.shape[:2], *geom.out_hw)).astype(x.dtype, copy=False)
+    dout = check_dout(dout, (*x.shape[:2], *geom.out_hw)).astype(x.dtype, copy=False)
     _, argmax = max_pool2d_forward(x, geom)
     return max_pool2d_backward_from_argmax(dout, argmax, x.shape, geom)
 
@@ -199,11 +174,6 @@ def avg_divisor(x_shape, geom, count_include_pad):
     return np.outer(*factors)
 
 
-def _check_bool(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {name}={value!r}")
-
-
 def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """Average pooling over each channel separately.
 
@@ -226,9 +196,9 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     array([[[[ 2.5,  4.5],
              [10.5, 12.5]]]])
     """
-    _check_bool(count_include_pad, "count_include_pad")
+    check_bool(count_include_pad, "count_include_pad")
     x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
-    sums = _window_sum(_pad(x, geom.pads), geom)  # (N, C, H_out, W_out)
+    sums = _window_sum(pad(x, geom.pads), geom)  # (N, C, H_out, W_out)
     return sums / avg_divisor(x.shape, geom, count_include_pad).astype(x.dtype)
 
 
@@ -253,26 +223,20 @@ def avg_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, ceil_mode=
     array([[[[0.25, 0.25],
              [0.25, 0.25]]]])
     """
-    _check_bool(count_include_pad, "count_include_pad")
+    check_bool(count_include_pad, "count_include_pad")
     x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
-    dout = _check_dout(dout, (*x.shape[:2], *geom.out_hw)).astype(x.dtype, copy=False)
+    dout = check_dout(dout, (*x.shape[:2], *geom.out_hw)).astype(x.dtype, copy=False)
     share = dout / avg_divisor(x.shape, geom, count_include_pad).astype(x.dtype)
     return _scatter_windows(lambda i, j: share, x.shape, geom, x.dtype)
 
 
 # --------------------------------------------------------------- L_p pooling
 
-def _check_p(p):
-    if isinstance(p, (bool, np.bool_)) or not isinstance(p, Real) or not p >= 1:
-        raise ValueError(f"p must be a real number >= 1 (2 gives L2 pooling), got p={p!r}")
-    return float(p)
-
-
 def _lp_forward(x, geom, p):
     """L_p pooling on validated input; also returns the window view."""
-    windows = _windows(_pad(x, geom.pads), geom)                       # (N, C, H_out, W_out, KH, KW)
-    out = np.maximum((windows ** p).sum(axis=(4, 5)), 0) ** (1 / p)    # (N, C, H_out, W_out)
-    return out, windows
+    view = windows(pad(x, geom.pads), geom)                            # (N, C, H_out, W_out, KH, KW)
+    out = np.maximum((view ** p).sum(axis=(4, 5)), 0) ** (1 / p)       # (N, C, H_out, W_out)
+    return out, view
 
 
 def lp_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, p=2):
@@ -302,7 +266,7 @@ def lp_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, p=2):
     >>> lp_pool2d(x, 2)
     array([[[[5.]]]])
     """
-    p = _check_p(p)
+    p = check_p(p)
     x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
     return _lp_forward(x, geom, p)[0]
 
@@ -329,10 +293,10 @@ def lp_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, ceil_mode=F
     array([[[[0.6, 0.8],
              [0. , 0. ]]]])
     """
-    p = _check_p(p)
+    p = check_p(p)
     x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
-    dout = _check_dout(dout, (*x.shape[:2], *geom.out_hw)).astype(x.dtype, copy=False)
-    out, windows = _lp_forward(x, geom, p)
+    dout = check_dout(dout, (*x.shape[:2], *geom.out_hw)).astype(x.dtype, copy=False)
+    out, view = _lp_forward(x, geom, p)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(out > 0, dout / out ** (p - 1), 0.0)  # (N, C, H_out, W_out)
-    return _scatter_windows(lambda i, j: scale * windows[..., i, j] ** (p - 1), x.shape, geom, x.dtype)
+    return _scatter_windows(lambda i, j: scale * view[..., i, j] ** (p - 1), x.shape, geom, x.dtype)

@@ -4,9 +4,7 @@ All formulas work per axis, so rectangular inputs, kernels and strides are
 handled by applying them to the height and the width separately.
 """
 
-import math
-
-from ._validate import _is_int, pair, parse_padding
+from ._validate import check_bool, check_kernel_fits, is_int, pair, parse_padding
 
 
 def _returns_pair(*args):
@@ -31,6 +29,36 @@ def _fixing_padding(n, k, s, p, d):
         if (n + 2 * candidate - effective) % s == 0 and n + 2 * candidate >= effective:
             return candidate
     return None
+
+
+def _windows_along(n, k, s, p0, p1, d=1, ceil_mode=False):
+    """How many windows fit along one axis: the output-size formula, the only copy of it.
+
+    ``floor((n + p0 + p1 - d*(k - 1) - 1) / s) + 1``; with ``ceil_mode`` rounded up,
+    but a window may not start in the bottom/right padding (PyTorch's pooling rule).
+    """
+    span = n + p0 + p1 - d * (k - 1) - 1
+    count = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (count - 1) * s >= n + p0:
+        count -= 1
+    return count
+
+
+def _raise_inexact(n, k, s, p0, p1, d):
+    """The error of ``conv_output_size(strict=True)``: the arithmetic, and a padding that fixes it."""
+    effective = d * (k - 1) + 1
+    exact = (n + p0 + p1 - effective) / s + 1
+    msg = (
+        f"{_arithmetic(n, k, s, p0, p1, d)} = {exact:.2f} is not an integer: "
+        f"windows of size {effective} with stride {s} do not tile {n} inputs."
+    )
+    fix = _fixing_padding(n, k, s, p0, d) if p0 == p1 else None
+    if fix is not None:
+        fixed = _windows_along(n, k, s, fix, fix, d)
+        msg += f" padding={fix} gives {_arithmetic(n, k, s, fix, fix, d)} = {fixed}."
+    else:
+        msg += " No symmetric padding makes it exact; change the input size or the stride."
+    raise ValueError(msg)
 
 
 def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1, *, strict=False):
@@ -76,31 +104,12 @@ def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1, *, strict=
     strides = pair(stride, "stride")
     dilations = pair(dilation, "dilation")
     pads = parse_padding(padding, kernel, dilations, strides)
+    check_kernel_fits(sizes, pads, kernel, dilations, kernel_size=kernel_size)
     out = []
     for size, k, s, (p0, p1), d in zip(sizes, kernel, strides, pads, dilations):
-        effective = d * (k - 1) + 1
-        if effective > size + p0 + p1:
-            dil = f" with dilation={d} (effective size {effective})" if d != 1 else ""
-            raise ValueError(
-                f"kernel_size={kernel_size!r}{dil} does not fit the padded input: "
-                f"{size} + {p0} + {p1} = {size + p0 + p1} < {effective}; "
-                "use a smaller kernel, more padding or a larger input"
-            )
-        numerator = size + p0 + p1 - effective
-        if strict and numerator % s:
-            exact = numerator / s + 1
-            msg = (
-                f"{_arithmetic(size, k, s, p0, p1, d)} = {exact:.2f} is not an integer: "
-                f"windows of size {effective} with stride {s} do not tile {size} inputs."
-            )
-            fix = _fixing_padding(size, k, s, p0, d) if p0 == p1 else None
-            if fix is not None:
-                fixed = (size + 2 * fix - effective) // s + 1
-                msg += f" padding={fix} gives {_arithmetic(size, k, s, fix, fix, d)} = {fixed}."
-            else:
-                msg += " No symmetric padding makes it exact; change the input size or the stride."
-            raise ValueError(msg)
-        out.append(numerator // s + 1)
+        if strict and (size + p0 + p1 - d * (k - 1) - 1) % s:
+            _raise_inexact(size, k, s, p0, p1, d)
+        out.append(_windows_along(size, k, s, p0, p1, d))
     if _returns_pair(n, kernel_size, stride, padding, dilation):
         return tuple(out)
     return out[0]
@@ -139,25 +148,17 @@ def pool_output_size(n, kernel_size, stride=None, padding=0, ceil_mode=False):
     kernel = pair(kernel_size, "kernel_size")
     strides = kernel if stride is None else pair(stride, "stride")
     pads = pair(padding, "padding", minimum=0)
-    if not isinstance(ceil_mode, bool):
-        raise TypeError(f"ceil_mode must be True or False, got ceil_mode={ceil_mode!r}")
-    out = []
-    for size, k, s, p in zip(sizes, kernel, strides, pads):
+    ceil_mode = check_bool(ceil_mode, "ceil_mode")
+    for k, p in zip(kernel, pads):
         if 2 * p > k:
             raise ValueError(
                 f"padding={padding!r} must be at most half of kernel_size={kernel_size!r}: "
                 "a window that sees only padding would have no input to pool"
             )
-        if k > size + 2 * p:
-            raise ValueError(
-                f"kernel_size={kernel_size!r} does not fit the padded input: "
-                f"{size} + 2*{p} = {size + 2 * p} < {k}"
-            )
-        rounding = math.ceil if ceil_mode else math.floor
-        count = rounding((size + 2 * p - k) / s) + 1
-        if ceil_mode and (count - 1) * s >= size + p:
-            count -= 1
-        out.append(count)
+    pads = tuple((p, p) for p in pads)
+    check_kernel_fits(sizes, pads, kernel, (1, 1), kernel_size=kernel_size)
+    out = [_windows_along(size, k, s, p0, p1, 1, ceil_mode)
+           for size, k, s, (p0, p1) in zip(sizes, kernel, strides, pads)]
     if _returns_pair(n, kernel_size, stride, padding):
         return tuple(out)
     return out[0]
@@ -240,7 +241,7 @@ def receptive_field(kernel_sizes, strides=None, dilations=None):
         )
     for name, values in (("kernel_sizes", kernel_sizes), ("strides", strides), ("dilations", dilations)):
         for v in values:
-            if not _is_int(v) or v < 1:
+            if not is_int(v) or v < 1:
                 raise ValueError(f"{name} must hold positive ints, got {name}={values!r}")
     r, j, out = 1, 1, []
     for k, s, d in zip(kernel_sizes, strides, dilations):

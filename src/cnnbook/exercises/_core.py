@@ -57,7 +57,7 @@ class CheckResult:
         pass
 
 
-class _Mismatch(Exception):
+class Mismatch(Exception):
     """Raised by a comparison when the reader's output is wrong."""
 
 
@@ -76,17 +76,17 @@ def _fmt(value, indent="      "):
     return repr(value)
 
 
-def _as_array(got, what="the output"):
+def as_array(got, what="the output"):
     if got is None:
-        raise _Mismatch(f"{what} is None: did you forget the `return` statement?")
+        raise Mismatch(f"{what} is None: did you forget the `return` statement?")
     try:
         arr = np.asarray(got, dtype=float)
     except (TypeError, ValueError) as err:
-        raise _Mismatch(f"{what} is a {type(got).__name__}, not an array of numbers ({err})") from None
+        raise Mismatch(f"{what} is a {type(got).__name__}, not an array of numbers ({err})") from None
     return arr
 
 
-def _same(a, b):
+def same(a, b):
     """True if candidate ``a`` and answer ``b`` agree (shape and values)."""
     try:
         a = np.asarray(a, dtype=float)
@@ -96,36 +96,36 @@ def _same(a, b):
     return a.shape == b.shape and np.allclose(a, b, rtol=1e-6, atol=1e-8)
 
 
-def _compare_array(expected, got, what="the output"):
-    arr = _as_array(got, what)
+def compare_array(expected, got, what="the output"):
+    arr = as_array(got, what)
     expected = np.asarray(expected, dtype=float)
     if arr.shape != expected.shape:
-        raise _Mismatch(f"{what} has shape {arr.shape}, expected shape {expected.shape}")
+        raise Mismatch(f"{what} has shape {arr.shape}, expected shape {expected.shape}")
     if not np.all(np.isfinite(arr)):
-        raise _Mismatch(f"{what} contains nan or inf")
+        raise Mismatch(f"{what} contains nan or inf")
     if not np.allclose(arr, expected, rtol=1e-6, atol=1e-8):
         wrong = ~np.isclose(arr, expected, rtol=1e-6, atol=1e-8)
-        raise _Mismatch(f"{what} has the right shape but {int(wrong.sum())} of {wrong.size} values differ")
+        raise Mismatch(f"{what} has the right shape but {int(wrong.sum())} of {wrong.size} values differ")
 
 
-def _compare_int(expected, got, what="the output"):
+def compare_int(expected, got, what="the output"):
     if got is None:
-        raise _Mismatch(f"{what} is None: did you forget the `return` statement?")
+        raise Mismatch(f"{what} is None: did you forget the `return` statement?")
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer, float, np.floating)):
-        raise _Mismatch(f"{what} is a {type(got).__name__}, expected an int")
+        raise Mismatch(f"{what} is a {type(got).__name__}, expected an int")
     if isinstance(got, (float, np.floating)):
         if got == expected:
-            raise _Mismatch(f"{what} is the float {got!r}: return an int (use // for floor division)")
-        raise _Mismatch(f"{what} is {got!r}, expected {expected!r}")
+            raise Mismatch(f"{what} is the float {got!r}: return an int (use // for floor division)")
+        raise Mismatch(f"{what} is {got!r}, expected {expected!r}")
     if int(got) != expected:
-        raise _Mismatch(f"{what} is {got!r}, expected {expected!r}")
+        raise Mismatch(f"{what} is {got!r}, expected {expected!r}")
 
 
-def _run(name, fn, cases, *, reference, compare, hints, rng, n_cases, verbose, what):
+def run(name, fn, cases, *, reference, compare, hints, rng, n_cases, verbose, what):
     """Run ``fn`` on the cases and build the report.
 
     cases(rng, i) -> (label, inputs dict); reference(**inputs) -> expected;
-    compare(expected, got) raises _Mismatch; hints(inputs, expected, got, label)
+    compare(expected, got) raises Mismatch; hints(inputs, expected, got, label)
     -> str.
     """
     if isinstance(n_cases, bool) or not isinstance(n_cases, (int, np.integer)) or n_cases < 1:
@@ -156,7 +156,7 @@ def _run(name, fn, cases, *, reference, compare, hints, rng, n_cases, verbose, w
                        if isinstance(v, np.ndarray) and not np.array_equal(v, copies[k])]
             try:
                 compare(expected, got)
-            except _Mismatch as err:
+            except Mismatch as err:
                 problem = str(err)
                 try:
                     hint = hints(inputs, expected, got, label)
@@ -197,30 +197,30 @@ def _failure_report(name, i, n_cases, label, inputs, expected, got, problem, hin
     return "\n".join(lines)
 
 
-def _first_match(got, candidates, inputs):
+def first_match(got, candidates, inputs):
     """Return the hint of the first candidate mistake whose output equals ``got``."""
     for make, hint in candidates:
         try:
             candidate = make(**inputs)
         except Exception:  # noqa: BLE001 - a candidate that cannot be built does not match
             continue
-        if _same(candidate, got):
+        if same(candidate, got):
             return hint
     return None
 
 
-def _ints(rng, low, high, size):
+def ints(rng, low, high, size):
     """Integer-valued float array: exact sums, and short to print."""
     return rng.integers(low, high + 1, size=size).astype(float)
 
 
-def _api():
+def cnnbook_api():
     import cnnbook  # imported late so that this module loads on its own
 
     return cnnbook
 
 
-def _shape_hint(got, expected, inputs, out_axes="(N, K, H_out, W_out)"):
+def shape_hint(got, expected, inputs, out_axes="(N, K, H_out, W_out)"):
     """Hints from the shape alone, for conv-like outputs."""
     got = np.asarray(got)
     if got.ndim != expected.ndim:

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._core import DEFAULT_CASES, _api, _compare_array, _first_match, _ints, _run, _shape_hint
+from ._core import DEFAULT_CASES, cnnbook_api, compare_array, first_match, ints, run, shape_hint
 
 
 def _conv_case(rng, i):
@@ -19,12 +19,12 @@ def _conv_case(rng, i):
     # still runs and its (smaller) output can be diagnosed
     h = int(rng.integers(kh + (i < 4), 6)) + (i > 0) * int(rng.integers(0, 2))  # first cases: >= 2 outputs
     w = int(rng.integers(kw + (i < 4), 7))
-    x = _ints(rng, -3, 3, (n, c, h, w))
-    wt = _ints(rng, -2, 2, (k, c, kh, kw))
+    x = ints(rng, -3, 3, (n, c, h, w))
+    wt = ints(rng, -2, 2, (k, c, kh, kw))
     if kh * kw > 1 and np.array_equal(wt, wt[..., ::-1, ::-1]):
         wt[0, 0, 0, 0] += 1  # a symmetric kernel would hide a flipped one
     return (f"x {x.shape}, w {wt.shape}, stride={stride}, padding={padding}",
-            dict(x=x, w=wt, b=_ints(rng, -2, 2, (k,)), stride=stride, padding=padding))
+            dict(x=x, w=wt, b=ints(rng, -2, 2, (k,)), stride=stride, padding=padding))
 
 
 def _rot(w):
@@ -44,11 +44,11 @@ def check_conv2d(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
     ✓ check_conv2d: 25 random cases passed
     CheckResult(name='check_conv2d', passed=True, n_cases=25)
     """
-    conv2d = _api().conv2d
+    conv2d = cnnbook_api().conv2d
 
     def hints(inputs, expected, got, label):
         x, w, b, s, p = inputs.values()
-        hint = _first_match(got, [
+        hint = first_match(got, [
             (lambda: conv2d(x, _rot(w), b, s, p), "your output matches a TRUE convolution (kernel flipped "
              "by 180°); CNNs use cross-correlation: out[i, j] = sum x[i*s + a, j*s + b] * w[a, b], w not flipped"),
             (lambda: conv2d(x, w, None, s, p), "forgot the bias: add b[k] to every value of output channel k"),
@@ -61,18 +61,18 @@ def check_conv2d(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
         if hint:
             return hint
         if np.shape(got) != expected.shape:
-            return _shape_hint(got, expected, inputs)
+            return shape_hint(got, expected, inputs)
         return ("for each (n, k, i, j): out = sum over c, a, b of x_pad[n, c, i*s + a, j*s + b] * w[k, c, a, b], "
                 "plus b[k]; check the sum runs over every input channel")
 
-    return _run("check_conv2d", fn, _conv_case, reference=conv2d, compare=_compare_array, hints=hints,
+    return run("check_conv2d", fn, _conv_case, reference=conv2d, compare=compare_array, hints=hints,
                 rng=rng, n_cases=n_cases, verbose=verbose, what="output")
 
 
 def _grad_case(rng, i):
     label, inputs = _conv_case(rng, i)
-    out = _api().conv2d(inputs["x"], inputs["w"], inputs["b"], inputs["stride"], inputs["padding"])
-    dout = _ints(rng, -2, 2, out.shape)
+    out = cnnbook_api().conv2d(inputs["x"], inputs["w"], inputs["b"], inputs["stride"], inputs["padding"])
+    dout = ints(rng, -2, 2, out.shape)
     return label, dict(dout=dout, x=inputs["x"], w=inputs["w"], stride=inputs["stride"],
                        padding=inputs["padding"])
 
@@ -104,7 +104,7 @@ def check_conv2d_weight_grad(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=Tru
     >>> bool(check_conv2d_weight_grad(dw, rng=0, verbose=False))
     True
     """
-    backward = _api().conv2d_backward
+    backward = cnnbook_api().conv2d_backward
 
     def reference(dout, x, w, stride, padding):
         return backward(dout, x, w, stride, padding)[1]
@@ -120,7 +120,7 @@ def check_conv2d_weight_grad(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=Tru
             win = xp[N - 1, :, (Ho - 1) * s:(Ho - 1) * s + KH, (Wo - 1) * s:(Wo - 1) * s + KW]  # (C, KH, KW)
             return dout[N - 1, :, Ho - 1, Wo - 1][:, None, None, None] * win[None]  # (K, C, KH, KW)
 
-        return _first_match(got, [
+        return first_match(got, [
             (lambda: _rot(expected), "your dw is the right one rotated by 180°: dw[k, c, a, b] = "
              "sum over n, i, j of dout[n, k, i, j] * x_pad[n, c, i*s + a, j*s + b] (no flip for the weights)"),
             (lambda: reference(dout[-1:], x[-1:], w, s, p), "only the last image counts: accumulate (+=) the "
@@ -133,7 +133,7 @@ def check_conv2d_weight_grad(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=Tru
         ], {}) or ("dw[k, c, a, b] = sum over n, i, j of dout[n, k, i, j] * x_pad[n, c, i*s + a, j*s + b]; "
                    "loop over the output positions and add dout * window into dw[k]")
 
-    return _run("check_conv2d_weight_grad", fn, _grad_case, reference=reference, compare=_compare_array,
+    return run("check_conv2d_weight_grad", fn, _grad_case, reference=reference, compare=compare_array,
                 hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="dw")
 
 
@@ -151,14 +151,14 @@ def check_conv2d_input_grad(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True
     >>> bool(check_conv2d_input_grad(dx, rng=0, verbose=False))
     True
     """
-    backward = _api().conv2d_backward
+    backward = cnnbook_api().conv2d_backward
 
     def reference(dout, x, w, stride, padding):
         return backward(dout, x, w, stride, padding)[0]
 
     def hints(inputs, expected, got, label):
         dout, x, w, s, p = inputs.values()
-        hint = _first_match(got, [
+        hint = first_match(got, [
             (lambda: reference(dout, x, _rot(w), s, p), "forgot to rotate the filter: the full convolution "
              "that gives dx uses w rotated by 180° (w[..., ::-1, ::-1]); equivalently scatter "
              "dout[n, k, i, j] * w[k] back onto the window it came from"),
@@ -175,14 +175,14 @@ def check_conv2d_input_grad(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True
         if np.shape(got)[2:] == (H + 2 * p, W + 2 * p) and p:
             return "dx must have the shape of x: crop the padding off (dx_pad[:, :, p:p+H, p:p+W])"
         if np.shape(got) != expected.shape:
-            return _shape_hint(got, expected, inputs, "(N, C, H, W)")
+            return shape_hint(got, expected, inputs, "(N, C, H, W)")
         if s > 1:
             return ("with stride s, output (i, j) came from the window starting at (i*s, j*s): "
                     "add dout[n, k, i, j] * w[k] there (or insert s-1 zeros between the dout values "
                     "before the full convolution)")
         return "dx_pad[n, :, i*s:i*s+KH, j*s:j*s+KW] += dout[n, k, i, j] * w[k] for every n, k, i, j"
 
-    return _run("check_conv2d_input_grad", fn, _grad_case, reference=reference, compare=_compare_array,
+    return run("check_conv2d_input_grad", fn, _grad_case, reference=reference, compare=compare_array,
                 hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="dx")
 
 
@@ -196,16 +196,16 @@ def check_conv2d_bias_grad(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True)
     """
     def cases(rng, i):
         shape = (int(rng.integers(1, 4)), int(rng.integers(1, 4)), int(rng.integers(1, 4)), int(rng.integers(1, 4)))
-        return f"dout of shape {shape}", dict(dout=_ints(rng, -3, 3, shape))
+        return f"dout of shape {shape}", dict(dout=ints(rng, -3, 3, shape))
 
     def hints(inputs, expected, got, label):
         d = inputs["dout"]
-        return _first_match(got, [
+        return first_match(got, [
             (lambda: d.sum(axis=(2, 3)), "also sum over the batch axis: db has shape (K,)"),
             (lambda: d.sum(axis=0).sum(axis=-1), "sum over axes (0, 2, 3), keeping the channel axis 1"),
             (lambda: d.mean(axis=(0, 2, 3)), "sum, do not average: each output value adds b[k] once"),
             (lambda: d[-1].sum(axis=(1, 2)), "sum over every image of the batch, not only the last"),
         ], {}) or "b[k] is added to every output of channel k: db[k] = dout[:, k].sum()"
 
-    return _run("check_conv2d_bias_grad", fn, cases, reference=lambda dout: dout.sum(axis=(0, 2, 3)),
-                compare=_compare_array, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="db")
+    return run("check_conv2d_bias_grad", fn, cases, reference=lambda dout: dout.sum(axis=(0, 2, 3)),
+                compare=compare_array, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="db")

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._core import DEFAULT_CASES, _api, _as_array, _compare_array, _first_match, _Mismatch, _run, _same
+from ._core import DEFAULT_CASES, cnnbook_api, as_array, compare_array, first_match, Mismatch, run, same
 
 
 def _loss_case(rng, i):
@@ -18,18 +18,18 @@ def _loss_case(rng, i):
 
 def _compare_loss(expected, got):
     if got is None:
-        raise _Mismatch("the output is None: did you forget the `return` statement?")
+        raise Mismatch("the output is None: did you forget the `return` statement?")
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        raise _Mismatch(f"return a pair (loss, dlogits), got a {type(got).__name__}")
+        raise Mismatch(f"return a pair (loss, dlogits), got a {type(got).__name__}")
     loss, dlogits = got
-    loss_arr = _as_array(loss, "loss")
+    loss_arr = as_array(loss, "loss")
     if loss_arr.size != 1:
-        raise _Mismatch(f"loss should be one number (the mean over the batch), got shape {loss_arr.shape}")
+        raise Mismatch(f"loss should be one number (the mean over the batch), got shape {loss_arr.shape}")
     if not np.isfinite(loss_arr).all():
-        raise _Mismatch(f"loss is {float(loss_arr.ravel()[0])}")
+        raise Mismatch(f"loss is {float(loss_arr.ravel()[0])}")
     if not np.isclose(float(loss_arr.ravel()[0]), expected[0], rtol=1e-6, atol=1e-9):
-        raise _Mismatch(f"loss is {float(loss_arr.ravel()[0]):.6g}, expected {expected[0]:.6g}")
-    _compare_array(expected[1], dlogits, "dlogits")
+        raise Mismatch(f"loss is {float(loss_arr.ravel()[0]):.6g}, expected {expected[0]:.6g}")
+    compare_array(expected[1], dlogits, "dlogits")
 
 
 def check_softmax_cross_entropy(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
@@ -46,7 +46,7 @@ def check_softmax_cross_entropy(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=
     ✓ check_softmax_cross_entropy: 25 random cases passed
     CheckResult(name='check_softmax_cross_entropy', passed=True, n_cases=25)
     """
-    api = _api()
+    api = cnnbook_api()
 
     def reference(logits, targets):
         loss, dlogits = api.softmax_cross_entropy(logits, targets)
@@ -58,9 +58,9 @@ def check_softmax_cross_entropy(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=
         loss, dlogits = expected
         if isinstance(got, (tuple, list)) and len(got) == 2:
             g_loss, g_d = got
-            if _same(g_loss, dlogits) and _same(g_d, loss):
+            if same(g_loss, dlogits) and same(g_d, loss):
                 return "return (loss, dlogits) in that order"
-            if np.size(g_loss) == N and _same(np.mean(g_loss), loss):
+            if np.size(g_loss) == N and same(np.mean(g_loss), loss):
                 return "average the per-example losses: loss = mean over the batch"
             try:
                 g_loss = float(np.asarray(g_loss, dtype=float).ravel()[0])
@@ -74,7 +74,7 @@ def check_softmax_cross_entropy(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=
             if np.isclose(g_loss, loss):
                 onehot = np.eye(logits.shape[1])[targets]  # (N, K)
                 p = api.softmax(logits, axis=1)
-                return _first_match(g_d, [
+                return first_match(g_d, [
                     (lambda: dlogits * N, "dlogits not averaged over the batch: divide (p - onehot) by N"),
                     (lambda: p / N, "subtract the one-hot targets: dlogits = (p - onehot) / N"),
                     (lambda: (onehot - p) / N, "sign: dlogits = (p - onehot) / N"),
@@ -82,5 +82,5 @@ def check_softmax_cross_entropy(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=
             return "loss = mean over n of -log softmax(logits[n])[targets[n]]; use the log of the softmax"
         return ""
 
-    return _run("check_softmax_cross_entropy", fn, _loss_case, reference=reference, compare=_compare_loss,
+    return run("check_softmax_cross_entropy", fn, _loss_case, reference=reference, compare=_compare_loss,
                 hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="(loss, dlogits)")

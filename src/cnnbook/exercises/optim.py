@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._core import DEFAULT_CASES, _compare_array, _first_match, _Mismatch, _run
+from ._core import DEFAULT_CASES, compare_array, first_match, Mismatch, run
 
 
 def _sgd_case(rng, i):
@@ -32,11 +32,11 @@ def _sgd_reference(param, grad, velocity, lr, momentum):
 
 def _compare_pair(expected, got):
     if got is None:
-        raise _Mismatch("the output is None: did you forget the `return` statement?")
+        raise Mismatch("the output is None: did you forget the `return` statement?")
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        raise _Mismatch(f"return a pair (new_param, new_velocity), got a {type(got).__name__}")
-    _compare_array(expected[0], got[0], "new_param")
-    _compare_array(expected[1], got[1], "new_velocity")
+        raise Mismatch(f"return a pair (new_param, new_velocity), got a {type(got).__name__}")
+    compare_array(expected[0], got[0], "new_param")
+    compare_array(expected[1], got[1], "new_velocity")
 
 
 def check_sgd_momentum_step(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
@@ -62,7 +62,7 @@ def check_sgd_momentum_step(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True
         p, g, v, lr, mu = inputs.values()
         v_new = mu * v + g
         if isinstance(got, (tuple, list)) and len(got) == 2:
-            return _first_match(tuple(got), [
+            return first_match(tuple(got), [
                 (lambda: (v_new, p - lr * v_new), "return (new_param, new_velocity) in that order"),
                 (lambda: (p - lr * v, v_new), "update the parameter with the NEW velocity: first "
                  "v = momentum*v + grad, then param - lr*v"),
@@ -75,5 +75,5 @@ def check_sgd_momentum_step(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True
             ], {}) or "new_velocity = momentum*velocity + grad; new_param = param - lr*new_velocity"
         return ""
 
-    return _run("check_sgd_momentum_step", fn, _sgd_case, reference=_sgd_reference, compare=_compare_pair,
+    return run("check_sgd_momentum_step", fn, _sgd_case, reference=_sgd_reference, compare=_compare_pair,
                 hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="(new_param, new_velocity)")

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._core import DEFAULT_CASES, _compare_array, _compare_int, _first_match, _ints, _Mismatch, _run
+from ._core import DEFAULT_CASES, compare_array, compare_int, first_match, ints, Mismatch, run
 
 
 def check_pixel_to_vector(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
@@ -16,19 +16,19 @@ def check_pixel_to_vector(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
     """
     def cases(rng, i):
         h, w = int(rng.integers(2, 6)), int(rng.integers(2, 6))
-        return f"image of shape ({h}, {w})", dict(image=_ints(rng, 0, 255, (h, w)))
+        return f"image of shape ({h}, {w})", dict(image=ints(rng, 0, 255, (h, w)))
 
     def hints(inputs, expected, got, label):
         img = inputs["image"]
-        return _first_match(got, [
+        return first_match(got, [
             (lambda: img.reshape(-1, order="F"), "you read the image column by column; read it row by "
              "row (numpy's default order): pixel (r, c) goes to index r*W + c"),
             (lambda: img.reshape(-1, 1), "return a 1-D vector of shape (H*W,), not a column (H*W, 1)"),
             (lambda: img.reshape(1, -1), "return a 1-D vector of shape (H*W,), not a row (1, H*W)"),
         ], {}) or "img.reshape(-1) reads the rows one after the other"
 
-    return _run("check_pixel_to_vector", fn, cases, reference=lambda image: image.reshape(-1),
-                compare=_compare_array, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose,
+    return run("check_pixel_to_vector", fn, cases, reference=lambda image: image.reshape(-1),
+                compare=compare_array, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose,
                 what="vector")
 
 
@@ -51,15 +51,15 @@ def check_batch_numel(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
 
     def hints(inputs, expected, got, label):
         N, C, H, W = inputs.values()
-        return _first_match(got, [
+        return first_match(got, [
             (lambda: C * H * W, "that is one image: multiply by the batch size N too"),
             (lambda: N * H * W, "each pixel holds C values (one per channel): multiply by C"),
             (lambda: N * C * H, "multiply by the width W too"),
             (lambda: N + C + H + W, "the number of values is the product of the sizes, not their sum"),
         ], {}) or "every axis multiplies the count: N * C * H * W"
 
-    return _run("check_batch_numel", fn, cases, reference=lambda N, C, H, W: N * C * H * W,
-                compare=_compare_int, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose,
+    return run("check_batch_numel", fn, cases, reference=lambda N, C, H, W: N * C * H * W,
+                compare=compare_int, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose,
                 what="number of values")
 
 
@@ -85,15 +85,15 @@ def check_to_nchw(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
 
     def compare(expected, got):
         if isinstance(got, np.ndarray) and got.dtype.kind != "f":
-            raise _Mismatch(f"the output has dtype {got.dtype}; expected floats in [0, 1]")
-        _compare_array(expected, got)
+            raise Mismatch(f"the output has dtype {got.dtype}; expected floats in [0, 1]")
+        compare_array(expected, got)
 
     def hints(inputs, expected, got, label):
         im = inputs["images"]
         N, H, W, _ = im.shape
         if isinstance(got, np.ndarray) and got.dtype == np.uint8:
             return "the output is still uint8: convert with .astype(np.float64) (or divide by 255.0)"
-        return _first_match(got, [
+        return first_match(got, [
             (lambda: im.transpose(0, 3, 1, 2).astype(float), "scale the values to [0, 1]: divide by 255"),
             (lambda: im.transpose(0, 3, 1, 2) // 255, "// is integer division: use / 255 for values in [0, 1]"),
             (lambda: im.reshape(N, 3, H, W) / 255, "reshape keeps the memory order and scrambles the pixels; "
@@ -105,7 +105,7 @@ def check_to_nchw(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
              "not by the largest value in the batch"),
         ], {}) or "x = images.transpose(0, 3, 1, 2) / 255"
 
-    return _run("check_to_nchw", fn, cases, reference=reference, compare=compare, hints=hints,
+    return run("check_to_nchw", fn, cases, reference=reference, compare=compare, hints=hints,
                 rng=rng, n_cases=n_cases, verbose=verbose, what="x")
 
 
@@ -121,17 +121,17 @@ def check_flatten(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
     """
     def cases(rng, i):
         shape = tuple(int(v) for v in rng.integers(1, 4, size=4))
-        return f"x of shape {shape}", dict(x=_ints(rng, 0, 9, shape))
+        return f"x of shape {shape}", dict(x=ints(rng, 0, 9, shape))
 
     def hints(inputs, expected, got, label):
         x = inputs["x"]
-        return _first_match(got, [
+        return first_match(got, [
             (lambda: x.reshape(-1), "keep the batch axis: the result has one row per image, shape (N, C*H*W)"),
             (lambda: x.transpose(0, 2, 3, 1).reshape(x.shape[0], -1),
              "you put the channels last; NCHW order reads all of channel 0 first"),
             (lambda: x.reshape(-1, x.shape[0]), "reshape to (N, -1), not (-1, N)"),
         ], {}) or "x.reshape(N, -1) with N = x.shape[0]"
 
-    return _run("check_flatten", fn, cases, reference=lambda x: x.reshape(x.shape[0], -1),
-                compare=_compare_array, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose,
+    return run("check_flatten", fn, cases, reference=lambda x: x.reshape(x.shape[0], -1),
+                compare=compare_array, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose,
                 what="matrix")

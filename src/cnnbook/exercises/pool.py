@@ -4,7 +4,7 @@ from functools import partial
 
 import numpy as np
 
-from ._core import DEFAULT_CASES, _api, _compare_array, _first_match, _ints, _run, _shape_hint
+from ._core import DEFAULT_CASES, cnnbook_api, compare_array, first_match, ints, run, shape_hint
 
 
 def check_relu_backward(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
@@ -18,11 +18,11 @@ def check_relu_backward(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
     """
     def cases(rng, i):
         shape = tuple(int(v) for v in rng.integers(1, 4, size=1 + i % 4))
-        return f"x of shape {shape}", dict(dout=_ints(rng, -3, 3, shape), x=_ints(rng, -2, 2, shape))
+        return f"x of shape {shape}", dict(dout=ints(rng, -3, 3, shape), x=ints(rng, -2, 2, shape))
 
     def hints(inputs, expected, got, label):
         d, x = inputs["dout"], inputs["x"]
-        return _first_match(got, [
+        return first_match(got, [
             (lambda: (x > 0).astype(float), "multiply the mask by dout: dx = dout * (x > 0)"),
             (lambda: d * (x >= 0), "at x == 0 the gradient is taken as 0: use x > 0, not x >= 0"),
             (lambda: d * (d > 0), "the mask comes from the forward input x, not from dout"),
@@ -30,7 +30,7 @@ def check_relu_backward(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
             (lambda: d, "ReLU blocks the gradient where x <= 0: dx = dout * (x > 0)"),
         ], {}) or "dx = dout * (x > 0)"
 
-    return _run("check_relu_backward", fn, cases, reference=_api().relu_backward, compare=_compare_array,
+    return run("check_relu_backward", fn, cases, reference=cnnbook_api().relu_backward, compare=compare_array,
                 hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="dx")
 
 
@@ -43,7 +43,7 @@ def _pool_case(rng, i, *, ties=True, backward=False):
     h = int(rng.integers(kernel_size, kernel_size + 4))
     w = int(rng.integers(kernel_size, kernel_size + 5))
     if ties and i >= 3:
-        x = _ints(rng, 0, 2, (n, c, h, w))
+        x = ints(rng, 0, 2, (n, c, h, w))
     else:
         x = rng.permutation(n * c * h * w).reshape(n, c, h, w).astype(float)  # (N, C, H, W), all distinct
     overlap = "overlapping" if stride < kernel_size else "non-overlapping"
@@ -51,7 +51,7 @@ def _pool_case(rng, i, *, ties=True, backward=False):
     if not backward:
         return label, dict(x=x, kernel_size=kernel_size, stride=stride)
     H_out, W_out = (h - kernel_size) // stride + 1, (w - kernel_size) // stride + 1
-    dout = _ints(rng, 1, 5, (n, c, H_out, W_out))
+    dout = ints(rng, 1, 5, (n, c, H_out, W_out))
     return label, dict(dout=dout, x=x, kernel_size=kernel_size, stride=stride)
 
 
@@ -106,20 +106,20 @@ def check_max_pool(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
     >>> bool(check_max_pool(cnnbook.max_pool2d, rng=0, verbose=False))
     True
     """
-    api = _api()
+    api = cnnbook_api()
 
     def hints(inputs, expected, got, label):
         x, k, s = inputs.values()
-        hint = _first_match(got, [
+        hint = first_match(got, [
             (lambda: api.max_pool2d(x, k, k), "the windows move by `stride`, which may differ from kernel_size"),
             (lambda: api.avg_pool2d(x, k, s), "that is the average; max pooling keeps the largest value"),
         ], {})
-        return hint or (_shape_hint(got, expected, dict(stride=s)) if np.shape(got) != expected.shape
+        return hint or (shape_hint(got, expected, dict(stride=s)) if np.shape(got) != expected.shape
                         else "out[n, c, i, j] = x[n, c, i*s:i*s+k, j*s:j*s+k].max()")
 
-    return _run("check_max_pool", fn, partial(_pool_case, ties=False),
+    return run("check_max_pool", fn, partial(_pool_case, ties=False),
                 reference=lambda x, kernel_size, stride: api.max_pool2d(x, kernel_size, stride),
-                compare=_compare_array, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="output")
+                compare=compare_array, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="output")
 
 
 def check_max_pool_backward(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
@@ -136,14 +136,14 @@ def check_max_pool_backward(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True
     >>> bool(check_max_pool_backward(cnnbook.max_pool2d_backward, rng=0, verbose=False))
     True
     """
-    api = _api()
+    api = cnnbook_api()
 
     def reference(dout, x, kernel_size, stride):
         return api.max_pool2d_backward(dout, x, kernel_size, stride)
 
     def hints(inputs, expected, got, label):
         v = partial(_maxpool_variant, **inputs)
-        hint = _first_match(got, [
+        hint = first_match(got, [
             (lambda: v(mode="overwrite_point"), "overwriting instead of accumulating: overlapping windows can "
              "share their maximum, so add the gradients (dx[...] += dout[n, c, i, j])"),
             (lambda: v(mode="overwrite_window"), "overwriting instead of accumulating: `dx[window] = mask * g` "
@@ -163,8 +163,8 @@ def check_max_pool_backward(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True
             return "dx has the shape of x, (N, C, H, W)"
         return "for each window: (a, b) = argmax of the window; dx[n, c, i*s + a, j*s + b] += dout[n, c, i, j]"
 
-    return _run("check_max_pool_backward", fn, partial(_pool_case, backward=True), reference=reference,
-                compare=_compare_array, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="dx")
+    return run("check_max_pool_backward", fn, partial(_pool_case, backward=True), reference=reference,
+                compare=compare_array, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="dx")
 
 
 def check_avg_pool(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
@@ -176,24 +176,24 @@ def check_avg_pool(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
     >>> bool(check_avg_pool(cnnbook.avg_pool2d, rng=0, verbose=False))
     True
     """
-    api = _api()
+    api = cnnbook_api()
 
     def reference(x, kernel_size, stride):
         return api.avg_pool2d(x, kernel_size, stride)
 
     def hints(inputs, expected, got, label):
         x, k, s = inputs.values()
-        hint = _first_match(got, [
+        hint = first_match(got, [
             (lambda: expected * k * k, "that is the window SUM: divide by kernel_size**2"),
             (lambda: expected * k, "divide by the number of values in the window, kernel_size**2"),
             (lambda: api.avg_pool2d(x, k, k), "the windows move by `stride`, which may differ from kernel_size"),
             (lambda: api.max_pool2d(x, k, s), "that is the maximum; average pooling takes the mean"),
         ], {})
-        return hint or (_shape_hint(got, expected, dict(stride=s)) if np.shape(got) != expected.shape
+        return hint or (shape_hint(got, expected, dict(stride=s)) if np.shape(got) != expected.shape
                         else "out[n, c, i, j] = x[n, c, i*s:i*s+k, j*s:j*s+k].mean()")
 
-    return _run("check_avg_pool", fn, partial(_pool_case, ties=False), reference=reference,
-                compare=_compare_array, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="output")
+    return run("check_avg_pool", fn, partial(_pool_case, ties=False), reference=reference,
+                compare=compare_array, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="output")
 
 
 def check_avg_pool_backward(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
@@ -207,7 +207,7 @@ def check_avg_pool_backward(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True
     >>> bool(check_avg_pool_backward(cnnbook.avg_pool2d_backward, rng=0, verbose=False))
     True
     """
-    api = _api()
+    api = cnnbook_api()
 
     def reference(dout, x, kernel_size, stride):
         return api.avg_pool2d_backward(dout, x, kernel_size, stride)
@@ -220,7 +220,7 @@ def check_avg_pool_backward(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True
 
     def hints(inputs, expected, got, label):
         k = inputs["kernel_size"]
-        hint = _first_match(got, [
+        hint = first_match(got, [
             (lambda: expected * k * k, "divide the gradient by kernel_size**2: each value counted for 1/k² "
              "of the mean"),
             (lambda: overwrite(**inputs), "overwriting instead of accumulating: overlapping windows add their "
@@ -229,5 +229,5 @@ def check_avg_pool_backward(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True
         return hint or ("dx has the shape of x, (N, C, H, W)" if np.shape(got) != expected.shape
                         else "dx[n, c, i*s:i*s+k, j*s:j*s+k] += dout[n, c, i, j] / k**2 for every window")
 
-    return _run("check_avg_pool_backward", fn, partial(_pool_case, backward=True), reference=reference,
-                compare=_compare_array, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="dx")
+    return run("check_avg_pool_backward", fn, partial(_pool_case, backward=True), reference=reference,
+                compare=compare_array, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="dx")

@@ -4,7 +4,7 @@ from functools import partial
 
 import numpy as np
 
-from ._core import DEFAULT_CASES, _api, _compare_int, _first_match, _Mismatch, _run
+from ._core import DEFAULT_CASES, cnnbook_api, compare_int, first_match, Mismatch, run
 
 
 def _size_case(rng, i, *, strict=False):
@@ -53,18 +53,18 @@ def check_output_size(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
     CheckResult(name='check_output_size', passed=True, n_cases=25)
     """
     def hints(inputs, expected, got, label):
-        return _first_match(got, _size_candidates(**inputs), {}) or (
+        return first_match(got, _size_candidates(**inputs), {}) or (
             "count the window positions by hand on the printed case: starts at 0, s, 2s, ... "
             "while start + k <= n + 2p")
 
-    ref = _api().conv_output_size
-    return _run("check_output_size", fn, _size_case, reference=ref, compare=_compare_int, hints=hints,
+    ref = cnnbook_api().conv_output_size
+    return run("check_output_size", fn, _size_case, reference=ref, compare=compare_int, hints=hints,
                 rng=rng, n_cases=n_cases, verbose=verbose, what="output size")
 
 
 def _strict_reference(n, kernel_size, stride, padding):
     try:
-        return _api().conv_output_size(n, kernel_size, stride, padding, strict=True)
+        return cnnbook_api().conv_output_size(n, kernel_size, stride, padding, strict=True)
     except ValueError:
         return ValueError
 
@@ -73,11 +73,11 @@ def _compare_strict(expected, got):
     if expected is ValueError and got is ValueError:
         return
     if got is ValueError:
-        raise _Mismatch(f"raised ValueError, but this case tiles exactly: the answer is {expected}")
+        raise Mismatch(f"raised ValueError, but this case tiles exactly: the answer is {expected}")
     if expected is ValueError:
-        raise _Mismatch(f"returned {got!r}, but the windows do not tile the padded input exactly: "
+        raise Mismatch(f"returned {got!r}, but the windows do not tile the padded input exactly: "
                         "raise ValueError")
-    _compare_int(expected, got)
+    compare_int(expected, got)
 
 
 def check_output_size_strict(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
@@ -107,9 +107,9 @@ def check_output_size_strict(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=Tru
                     "the last window would not fit")
         if got is ValueError:
             return "this case does tile exactly: only raise when (n + 2p - k) % s != 0"
-        return _first_match(got, _size_candidates(**inputs), {}) or ""
+        return first_match(got, _size_candidates(**inputs), {}) or ""
 
-    return _run("check_output_size_strict", wrapped if callable(fn) else fn, partial(_size_case, strict=True),
+    return run("check_output_size_strict", wrapped if callable(fn) else fn, partial(_size_case, strict=True),
                 reference=_strict_reference, compare=_compare_strict, hints=hints,
                 rng=rng, n_cases=n_cases, verbose=verbose, what="output size (or ValueError)")
 
@@ -135,7 +135,7 @@ def check_param_count(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
 
     def hints(inputs, expected, got, label):
         c, k, f = inputs["in_channels"], inputs["out_channels"], inputs["kernel_size"]
-        return _first_match(got, [
+        return first_match(got, [
             (lambda: f * f * c * k, "forgot the biases: one per output channel (+ out_channels)"),
             (lambda: f * f * k + k, "each filter spans ALL input channels: F*F*in_channels weights per filter"),
             (lambda: f * f * c + 1, "there is one filter per output channel: multiply by out_channels"),
@@ -144,7 +144,7 @@ def check_param_count(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
             (lambda: f * c * k + k, "a kernel_size x kernel_size filter has F*F weights per channel"),
         ], {}) or "weights: out_channels filters of shape (in_channels, F, F); biases: one per filter"
 
-    return _run("check_param_count", fn, cases, reference=_param_reference, compare=_compare_int,
+    return run("check_param_count", fn, cases, reference=_param_reference, compare=compare_int,
                 hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="parameter count")
 
 
@@ -163,13 +163,13 @@ def check_fc_param_count(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
 
     def hints(inputs, expected, got, label):
         a, b = inputs["in_features"], inputs["out_features"]
-        return _first_match(got, [
+        return first_match(got, [
             (lambda: a * b, "forgot the biases: one per output unit (+ out_features)"),
             (lambda: a * b + a, "one bias per OUTPUT unit, not per input"),
         ], {}) or "every output unit has one weight per input plus one bias"
 
-    return _run("check_fc_param_count", fn, cases, reference=lambda in_features, out_features:
-                in_features * out_features + out_features, compare=_compare_int, hints=hints,
+    return run("check_fc_param_count", fn, cases, reference=lambda in_features, out_features:
+                in_features * out_features + out_features, compare=compare_int, hints=hints,
                 rng=rng, n_cases=n_cases, verbose=verbose, what="parameter count")
 
 
@@ -195,18 +195,18 @@ def check_receptive_field(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
         return f"{depth} layers", dict(kernel_sizes=ks, strides=ss)
 
     def reference(kernel_sizes, strides):
-        return int(_api().receptive_field(kernel_sizes, strides)[-1][0])
+        return int(cnnbook_api().receptive_field(kernel_sizes, strides)[-1][0])
 
     def hints(inputs, expected, got, label):
         ks = inputs["kernel_sizes"]
-        return _first_match(got, [
+        return first_match(got, [
             (lambda: 1 + sum(k - 1 for k in ks), "strides widen the step between neighbours: "
              "each layer adds (k - 1) * jump, where jump is the product of the earlier strides"),
             (lambda: sum(ks), "stacking layers adds (k - 1) per layer, not k: r = 1 + sum (k_l - 1) * jump_l"),
             (lambda: int(np.prod(ks)), "receptive fields grow additively, not multiplicatively"),
         ], {}) or "start with r = 1, jump = 1; for each layer r += (k - 1) * jump, then jump *= stride"
 
-    return _run("check_receptive_field", fn, cases, reference=reference, compare=_compare_int, hints=hints,
+    return run("check_receptive_field", fn, cases, reference=reference, compare=compare_int, hints=hints,
                 rng=rng, n_cases=n_cases, verbose=verbose, what="receptive field")
 
 
@@ -237,11 +237,11 @@ def check_conv_transpose_output_size(fn, *, rng=None, n_cases=DEFAULT_CASES, ver
     True
     """
     def reference(n, kernel_size, stride, padding, output_padding):
-        return _api().conv_transpose_output_size(n, kernel_size, stride, padding, output_padding)
+        return cnnbook_api().conv_transpose_output_size(n, kernel_size, stride, padding, output_padding)
 
     def hints(inputs, expected, got, label):
         n, k, s, p, op = inputs.values()
-        return _first_match(got, [
+        return first_match(got, [
             (lambda: (n + 2 * p - k) // s + 1, "that is the forward (convolution) formula; a transposed "
              "convolution goes the other way: (n - 1)*s - 2p + k + output_padding"),
             (lambda: (n - 1) * s - 2 * p + k, "forgot output_padding: it adds that many rows/columns at the end"),
@@ -249,5 +249,5 @@ def check_conv_transpose_output_size(fn, *, rng=None, n_cases=DEFAULT_CASES, ver
             (lambda: n * s - 2 * p + k + op, "the n inputs are n - 1 strides apart: (n - 1)*s, not n*s"),
         ], {}) or "solve the forward formula n = (m + 2p - k) // s + 1 for m: m = (n - 1)*s - 2p + k (+ output_padding)"
 
-    return _run("check_conv_transpose_output_size", fn, _transpose_case, reference=reference,
-                compare=_compare_int, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="output size")
+    return run("check_conv_transpose_output_size", fn, _transpose_case, reference=reference,
+                compare=compare_int, hints=hints, rng=rng, n_cases=n_cases, verbose=verbose, what="output size")

@@ -18,7 +18,7 @@ figure cannot disagree with the formulas in the text.
 
 import numpy as np
 
-from .._validate import _is_int, pair
+from .._validate import is_int, pair
 from ..shapes import conv_output_size, pool_output_size, receptive_field
 from ._base import BLUE, GREEN, ORANGE, OUTLINE_COLOURS, OUTLINE_STYLES, VERMILLION, new_figure, outline
 from .grids import show_grid
@@ -85,7 +85,7 @@ def trace_layers(layers, input_shape):
     [((6, 28, 28), 156, 117600), ((6, 14, 14), 0, 0), ((10,), 11770, 11760)]
     """
     if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 3
-            and all(_is_int(n) and n > 0 for n in input_shape)):
+            and all(is_int(n) and n > 0 for n in input_shape)):
         raise ValueError(f"input_shape must be (C, H, W) of positive ints, got input_shape={input_shape!r}")
     C, H, W = (int(n) for n in input_shape)
     shape = (C, H, W)
@@ -126,7 +126,7 @@ def trace_layers(layers, input_shape):
                 raise _spec_error(i, spec, "global average pooling takes no arguments")
             rows.append(dict(kind=kind, label="global avg pool", shape=(shape[0], 1, 1), params=0, macs=0))
         else:  # fc
-            if len(args) != 1 or not _is_int(args[0]) or args[0] < 1:
+            if len(args) != 1 or not is_int(args[0]) or args[0] < 1:
                 raise _spec_error(i, spec, "a fc layer takes one positive int, out_features")
             n_in, n_out = int(np.prod(shape)), int(args[0])
             rows.append(dict(kind=kind, label=f"fc {n_out}", shape=(n_out,),

@@ -10,7 +10,7 @@ sits visibly smaller next to the 3×3 input it came from.
 import numpy as np
 
 from ._base import DIVERGING, new_figure
-from .grids import _as_2d, show_grid
+from .grids import as_2d, show_grid
 
 __all__ = ["grid_row"]
 
@@ -72,7 +72,7 @@ def grid_row(arrays, titles=None, *, symbols=None, highlights=None, cmaps="gray"
     """
     if not isinstance(arrays, (list, tuple)) or not arrays:
         raise ValueError(f"arrays must be a non-empty list of 2-D arrays, got arrays={arrays!r}")
-    mats = [_as_2d(a, f"arrays[{i}]") for i, a in enumerate(arrays)]
+    mats = [as_2d(a, f"arrays[{i}]") for i, a in enumerate(arrays)]
     n = len(mats)
     titles = _per_panel(titles, n, "titles") if titles is not None else [None] * n
     highlights = _per_panel(highlights, n, "highlights") if highlights is not None else [None] * n

@@ -22,7 +22,7 @@ from ._base import (
 __all__ = ["show_grid", "show_image", "show_channels", "show_feature_maps", "show_filters"]
 
 
-def _as_2d(values, name):
+def as_2d(values, name):
     arr = np.asarray(values)
     if arr.dtype.kind == "b":
         arr = arr.astype(float)
@@ -110,7 +110,7 @@ def show_grid(values, ax=None, *, annotate=True, cmap="gray", vmin=None, vmax=No
     >>> len(fig.axes), [t.get_text() for t in fig.axes[0].texts][:3]
     (1, ['1', '0', '0'])
     """
-    arr = _as_2d(values, "values")
+    arr = as_2d(values, "values")
     H, W = arr.shape
     if fmt == "auto":
         fmt = auto_fmt(arr)

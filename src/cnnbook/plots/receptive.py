@@ -9,7 +9,7 @@ and the result is checked against :func:`cnnbook.receptive_field` in the tests.
 
 import numpy as np
 
-from .._validate import _is_int
+from .._validate import is_int
 from ..shapes import conv_output_size, receptive_field
 from ._base import BLUE, ORANGE, VERMILLION, new_figure
 
@@ -58,14 +58,14 @@ def receptive_field_units(kernel_sizes, strides=None, dilations=None, n_input=No
     r, j = receptive_field(ks, ss, ds)[-1]
     if n_input is None:
         n_input = r + 2 * j
-    if not _is_int(n_input) or n_input < r:
+    if not is_int(n_input) or n_input < r:
         raise ValueError(f"n_input must be an int at least the receptive field {r}, got n_input={n_input!r}")
     sizes = [int(n_input)]
     for k, s, d in zip(ks, ss, ds):
         sizes.append(conv_output_size(sizes[-1], k, s, 0, d))
     if unit is None:
         unit = sizes[-1] // 2
-    if not _is_int(unit) or not 0 <= unit < sizes[-1]:
+    if not is_int(unit) or not 0 <= unit < sizes[-1]:
         raise ValueError(f"unit must be an index of the last layer (0..{sizes[-1] - 1}), got unit={unit!r}")
     used = [{int(unit)}]
     for k, s, d in zip(reversed(ks), reversed(ss), reversed(ds)):

@@ -38,9 +38,9 @@ def _as_image(x, name):
 
 
 def _padded(x, padding):
-    from .._validate import _is_int
+    from .._validate import is_int
 
-    if not _is_int(padding) or padding < 0:
+    if not is_int(padding) or padding < 0:
         raise TypeError(f"padding must be a non-negative int here, got padding={padding!r}")
     return np.pad(x, int(padding)), int(padding)
 
