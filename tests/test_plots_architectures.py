@@ -148,3 +148,18 @@ def test_show_receptive_fields_draws_one_box_per_layer():
     assert len(fig.axes[0].get_legend().get_texts()) == 3
     with pytest.raises(ValueError, match="2-D"):
         show_receptive_fields(np.zeros((1, 18, 18)), [3], [1])
+
+
+def test_network_arithmetic_lives_in_the_core_without_matplotlib():
+    import subprocess
+    import sys
+
+    import cnnbook.arch
+    import cnnbook.plots.architectures as plotted
+
+    assert plotted.trace_layers is cnnbook.arch.trace_layers       # old import path still works
+    assert plotted.layer_costs is cnnbook.arch.layer_costs
+    assert plotted.coverage_counts is cnnbook.arch.coverage_counts
+    code = "import sys, cnnbook.arch; print('matplotlib' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "False"

@@ -1,11 +1,10 @@
-"""Figures and shape arithmetic for the chapter on ConvNet architectures.
+"""Figures for the chapter on ConvNet architectures.
 
-* :func:`trace_layers` -- shapes, parameters and multiply-adds of a stack of
-  layers, computed from the output-size formulas (no forward pass, so it works
-  for networks far too big to build in numpy, such as VGG-16);
-* :func:`layer_costs` -- the same table for a :class:`cnnbook.nn.Sequential`;
+The arithmetic they draw lives in :mod:`cnnbook.arch` (:func:`trace_layers`,
+:func:`layer_costs`, :func:`coverage_counts`, importable from here too):
+
 * :func:`plot_costs` -- where the parameters live and where the compute lives;
-* :func:`coverage_counts`, :func:`plot_coverage` -- how many windows read each
+* :func:`plot_coverage` -- how many windows read each
   input pixel, with and without padding;
 * :func:`plot_map_sizes` -- feature maps shrinking layer after layer without padding;
 * :func:`plot_receptive_field` -- receptive fields growing with depth;
@@ -18,8 +17,8 @@ figure cannot disagree with the formulas in the text.
 
 import numpy as np
 
-from .._validate import is_int, pair
-from ..shapes import conv_output_size, pool_output_size, receptive_field
+from ..arch import coverage_counts, layer_costs, trace_layers
+from ..shapes import conv_output_size, receptive_field
 from ._base import BLUE, GREEN, ORANGE, OUTLINE_COLOURS, OUTLINE_STYLES, VERMILLION, new_figure, outline
 from .grids import show_grid
 
@@ -36,155 +35,6 @@ __all__ = [
     "receptive_boxes",
     "show_receptive_fields",
 ]
-
-_KINDS = ("conv", "pool", "gap", "fc")
-
-
-def _spec_error(i, spec, why):
-    return ValueError(
-        f"layers[{i}]={spec!r}: {why}. Valid specs: ('conv', K, F[, S, P]), "
-        "('pool', F[, S, P]), ('gap',), ('fc', out_features)"
-    )
-
-
-def trace_layers(layers, input_shape):
-    """Trace shapes, parameters and multiply-adds through a stack of layers.
-
-    Uses only the output-size formulas, so it costs nothing even for
-    ImageNet-sized networks. ReLUs are left out: they change no shape and have
-    no parameters.
-
-    Parameters
-    ----------
-    layers : sequence of tuple
-        One spec per layer:
-
-        * ``('conv', K, F)`` or ``('conv', K, F, S, P)`` -- K filters of F x F
-          (or (KH, KW)), stride S (default 1), padding P (default 0; an int,
-          a pair, 'same' or 'valid');
-        * ``('pool', F)``, ``('pool', F, S)`` or ``('pool', F, S, P)`` -- max or
-          average pooling, stride defaults to F;
-        * ``('gap',)`` -- global average pooling, (C, H, W) -> (C, 1, 1);
-        * ``('fc', out_features)`` -- a fully connected layer (flattens its input).
-    input_shape : (int, int, int)
-        ``(C, H, W)`` of one example.
-
-    Returns
-    -------
-    list of dict
-        One per layer, with keys ``'kind'``, ``'label'`` (short text),
-        ``'shape'`` (output shape without the batch axis), ``'params'``
-        (weights + biases) and ``'macs'`` (multiply-adds for one example:
-        ``H_out*W_out*K*C*KH*KW`` for a conv, ``in*out`` for a fc layer,
-        0 for pooling).
-
-    Examples
-    --------
-    >>> rows = trace_layers([('conv', 6, 5), ('pool', 2), ('fc', 10)], (1, 32, 32))
-    >>> [(r['shape'], r['params'], r['macs']) for r in rows]
-    [((6, 28, 28), 156, 117600), ((6, 14, 14), 0, 0), ((10,), 11770, 11760)]
-    """
-    if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 3
-            and all(is_int(n) and n > 0 for n in input_shape)):
-        raise ValueError(f"input_shape must be (C, H, W) of positive ints, got input_shape={input_shape!r}")
-    C, H, W = (int(n) for n in input_shape)
-    shape = (C, H, W)
-    rows = []
-    for i, spec in enumerate(layers):
-        if not isinstance(spec, (tuple, list)) or not spec or spec[0] not in _KINDS:
-            raise _spec_error(i, spec, f"the kind must be one of {_KINDS}")
-        kind, args = spec[0], tuple(spec[1:])
-        if kind != "fc" and len(shape) != 3:
-            raise _spec_error(i, spec, f"needs a (C, H, W) input but gets the vector shape {shape}")
-        if kind == "conv":
-            if len(args) not in (2, 4):
-                raise _spec_error(i, spec, "a conv takes K, F or K, F, S, P")
-            K, F = args[:2]
-            S, P = args[2:] if len(args) == 4 else (1, 0)
-            KH, KW = pair(F, "F")
-            S = pair(S, "S")
-            C, H, W = shape
-            H_out, W_out = conv_output_size((H, W), (KH, KW), S, P)
-            params = KH * KW * C * K + K
-            macs = H_out * W_out * K * C * KH * KW
-            stride_text = "" if S == (1, 1) else f"/{S[0] if S[0] == S[1] else S}"
-            rows.append(dict(kind=kind, label=f"conv {KH}×{KW}{stride_text}, {K}",
-                             shape=(K, H_out, W_out), params=params, macs=macs))
-        elif kind == "pool":
-            if len(args) not in (1, 2, 3):
-                raise _spec_error(i, spec, "a pool takes F, F, S or F, S, P")
-            KH, KW = pair(args[0], "F")
-            S = pair(args[1], "S") if len(args) > 1 else (KH, KW)
-            P = args[2] if len(args) > 2 else 0
-            C, H, W = shape
-            H_out, W_out = pool_output_size((H, W), (KH, KW), S, P)
-            stride_text = "" if S == (KH, KW) else f"/{S[0] if S[0] == S[1] else S}"
-            rows.append(dict(kind=kind, label=f"pool {KH}×{KW}{stride_text}",
-                             shape=(C, H_out, W_out), params=0, macs=0))
-        elif kind == "gap":
-            if args:
-                raise _spec_error(i, spec, "global average pooling takes no arguments")
-            rows.append(dict(kind=kind, label="global avg pool", shape=(shape[0], 1, 1), params=0, macs=0))
-        else:  # fc
-            if len(args) != 1 or not is_int(args[0]) or args[0] < 1:
-                raise _spec_error(i, spec, "a fc layer takes one positive int, out_features")
-            n_in, n_out = int(np.prod(shape)), int(args[0])
-            rows.append(dict(kind=kind, label=f"fc {n_out}", shape=(n_out,),
-                             params=n_in * n_out + n_out, macs=n_in * n_out))
-        shape = rows[-1]["shape"]
-    return rows
-
-
-def _layer_spec(i, layer):
-    from ..nn import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU
-
-    if isinstance(layer, Conv2d):
-        if layer.dilation != (1, 1):
-            raise ValueError(f"layer {i} ({layer!r}): dilation is not supported here")
-        return ("conv", layer.out_channels, layer.kernel_size, layer.stride, layer.padding)
-    if isinstance(layer, (MaxPool2d, AvgPool2d)):
-        if layer.ceil_mode:
-            raise ValueError(f"layer {i} ({layer!r}): ceil_mode is not supported here")
-        return ("pool", layer.kernel_size, layer.stride, layer.padding)
-    if isinstance(layer, Linear):
-        return ("fc", layer.out_features)
-    if isinstance(layer, (ReLU, Flatten)):
-        return None
-    raise TypeError(f"layer {i} ({layer!r}) is not one of Conv2d, MaxPool2d, AvgPool2d, ReLU, Flatten, Linear")
-
-
-def layer_costs(net, input_shape):
-    """:func:`trace_layers` for a :class:`cnnbook.nn.Sequential` (ReLU and Flatten skipped).
-
-    Parameters
-    ----------
-    net : cnnbook.nn.Sequential
-    input_shape : (int, int, int)
-        ``(C, H, W)`` of one example.
-
-    Returns
-    -------
-    list of dict
-        As :func:`trace_layers`, plus ``'index'``: the layer's position in ``net``.
-
-    Examples
-    --------
-    >>> from cnnbook.models import lenet5
-    >>> rows = layer_costs(lenet5(input_size=32), (1, 32, 32))
-    >>> [r['index'] for r in rows], sum(r['params'] for r in rows)
-    ([0, 2, 3, 5, 7, 9, 11], 61706)
-    """
-    specs, index = [], []
-    for i, layer in enumerate(net.layers):
-        spec = _layer_spec(i, layer)
-        if spec is not None:
-            specs.append(spec)
-            index.append(i)
-    rows = trace_layers(specs, tuple(input_shape))
-    for i, row in zip(index, rows):
-        row["index"] = i
-    return rows
-
 
 def _human(n):
     for unit, size in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
@@ -241,46 +91,6 @@ def plot_costs(rows, title=None):
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
-
-
-def coverage_counts(height, width, kernel_size, stride=1, padding=0):
-    """How many windows of a convolution read each input pixel.
-
-    Parameters
-    ----------
-    height, width : int
-        Input size.
-    kernel_size, stride : int or (int, int)
-    padding : int or (int, int)
-
-    Returns
-    -------
-    counts : ndarray of int, shape (height, width)
-        ``counts[r, c]`` is the number of output positions whose window
-        contains input pixel ``(r, c)``. Windows are products of a row range
-        and a column range, so this is the outer product of the two 1-D counts.
-
-    Examples
-    --------
-    >>> coverage_counts(5, 5, 3)
-    array([[1, 2, 3, 2, 1],
-           [2, 4, 6, 4, 2],
-           [3, 6, 9, 6, 3],
-           [2, 4, 6, 4, 2],
-           [1, 2, 3, 2, 1]])
-    >>> int(coverage_counts(5, 5, 3, padding=1).min())
-    4
-    """
-    sizes = pair((height, width), "(height, width)")
-    ks, ss = pair(kernel_size, "kernel_size"), pair(stride, "stride")
-    ps = pair(padding, "padding", minimum=0)
-    per_axis = []
-    for n, k, s, p in zip(sizes, ks, ss, ps):
-        counts = np.zeros(n + 2 * p, dtype=int)  # over the padded axis
-        for i in range(conv_output_size(n, k, s, p)):
-            counts[i * s : i * s + k] += 1
-        per_axis.append(counts[p : p + n])  # keep the real pixels only
-    return np.outer(*per_axis)  # (height, width)
 
 
 def plot_coverage(size=8, kernel_size=3, paddings=(0, 1), stride=1):
