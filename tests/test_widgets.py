@@ -19,7 +19,6 @@ from cnnbook.widgets import (
     gradient_flow_explorer,
     gradient_flow_view,
     gradient_view,
-    grid_table_html,
     output_size_explorer,
     output_size_report,
     pixel_explorer,
@@ -216,6 +215,19 @@ def test_pooling_default_input_is_seeded():
     assert not np.array_equal(a.x, pooling_view(rng=np.random.default_rng(5)).x)
 
 
+def test_pooling_state_outlines_the_window_and_its_output():
+    x = np.arange(16.0).reshape(4, 4)
+    inp, out = pooling_view("max", 3, 1, padding=1, row=1, col=2, x=x).state()["grids"]
+    # padding drawn blank as −∞, headers from -1, the window of output (1, 2) outlined
+    assert inp["values"][0] == [None] * 6 and inp["values"][1] == [None, 0.0, 1.0, 2.0, 3.0, None]
+    assert inp["blank"] == "−∞" and inp["origin"] == [-1, -1] and inp["caption"] == "input with padding 1 (−∞)"
+    assert np.argwhere(inp["highlight"]).tolist() == [[r, c] for r in (1, 2, 3) for c in (2, 3, 4)]
+    assert out["values"] == cnnbook.max_pool2d(x[None, None], 3, 1, 1)[0, 0].tolist()
+    assert np.argwhere(out["highlight"]).tolist() == [[1, 2]] and (inp["vmin"], inp["vmax"]) == (0.0, 15.0)
+    avg = pooling_view("avg", 2, 2, padding=1, x=x).state()["grids"][0]
+    assert avg["blank"] == "0" and avg["caption"] == "input with padding 1 (0)"
+
+
 # ---------------------------------------------------------------- gradients
 
 def test_gradient_view_reproduces_the_classic_derivation():
@@ -240,6 +252,31 @@ def test_gradient_view_uses_the_core_backward():
     assert int(view.feeds.sum()) == int(view.counts[2, 4])
 
 
+def test_gradient_state_shows_every_grid():
+    state = gradient_view().state()  # the classic 3x3 input, 2x2 kernel, dout one-hot at (0, 0)
+    grids = {g["caption"]: g for g in state["grids"]}
+    assert list(grids) == ["input x (outlined: window of the output)", "kernel w", "dout: one-hot at output (0, 0)",
+                           "dW = window of x", "dX = w placed on the window", "outputs that read each input",
+                           "outputs fed by input (1, 1)"]
+    assert grids["dW = window of x"]["values"] == [[1, 2], [4, 5]]
+    assert grids["dX = w placed on the window"]["values"] == [[1, 2, 0], [3, 4, 0], [0, 0, 0]]
+    assert grids["dX = w placed on the window"]["highlight"] == [[1, 1, 0], [1, 1, 0], [0, 0, 0]]
+    assert (grids["kernel w"]["vmin"], grids["kernel w"]["vmax"]) == (-4.0, 4.0)  # diverging, centred on 0
+    assert grids["outputs that read each input"]["values"] == [[1, 2, 1], [2, 4, 2], [1, 2, 1]]
+    assert grids["outputs fed by input (1, 1)"]["highlight"] == [[1, 1], [1, 1]]
+    assert state["summary"] == "Input pixel (1, 1) feeds 4 outputs" and state["picture"] is None
+    assert gradient_view(kernel_size=1, padding=2).state()["grids"][3]["values"] == [[0.0]]  # window all padding
+
+
+def test_gradient_flow_state():
+    state = gradient_flow_view("avg", 3, 1, padding=1, size=3).state()
+    x, out, dout, dx = state["grids"]
+    assert dout["values"] == np.arange(1, 10.0).reshape(3, 3).tolist() and x["caption"].startswith("input x")
+    assert state["summary"].startswith("sum of dx = ") and "The sums differ" in state["text"]
+    assert np.all(np.array(dx["highlight"]) == (np.array(dx["values"]) != 0)) and out["caption"] == "avg output"
+    assert gradient_flow_view("max", 3, 1, padding=2).state()["grids"] == []
+
+
 @pytest.mark.parametrize("kwargs, words", [
     (dict(out_row=2), "output position (2, 0) does not exist"),
     (dict(in_col=3), "input pixel (1, 3) does not exist"),
@@ -248,7 +285,8 @@ def test_gradient_view_uses_the_core_backward():
 ])
 def test_gradient_view_disallowed_settings(kwargs, words):
     view = gradient_view(**kwargs)
-    assert words in view.error and view.dx is None and view.figure() is None
+    assert words in view.error and view.dx is None
+    assert view.state()["error"] == view.error and view.state()["grids"] == []
 
 
 def test_gradient_flow_max_routes_ties_to_the_first_max():
@@ -278,16 +316,6 @@ def test_gradient_flow_other_layers():
         l2.dx, cnnbook.lp_pool2d_backward(l2.dout[None, None], l2.x[None, None], 2, 2, p=2)[0, 0])
     bad = gradient_flow_view("max", 3, 1, padding=2)
     assert "at most half" in bad.error and bad.dx is None
-
-
-# ---------------------------------------------------------------- HTML tables
-
-def test_grid_table_html():
-    html = grid_table_html(np.array([[1.0, np.nan], [3.0, 4.0]]), caption="c", blank="0",
-                           highlight=np.array([[True, False], [False, False]]))
-    assert cells(html) == ["1", "0", "3", "4"]
-    assert html.count('class="cnnbook-hl"') == 1 and "<caption" in html
-    assert html.count('<th scope="col"') == 2 and html.count('<th scope="row"') == 2
 
 
 # ---------------------------------------------------------------- wiring
@@ -358,35 +386,37 @@ def test_conv_window_wiring():
 
 def test_pooling_wiring():
     ex = pooling_explorer()
-    assert ex.summary.value == "Output shape: 3 × 3"
+    assert ex.state["summary"] == "Output shape: 3 × 3" and ex.view.state == ex.state
     ex.set(kernel_size=3, stride=1)
-    assert ex.summary.value == "Output shape: 4 × 4" and ex.controls["row"].max == 3
+    assert ex.state["summary"] == "Output shape: 4 × 4" and ex.controls["row"].max == 3
     ex.controls["padding"].value = 2
-    assert ex.summary.value == "Output shape: none" and "at most half" in ex.error.value
+    assert ex.state["summary"] == "Output shape: none" and "at most half" in ex.state["error"]
+    assert [g["caption"] for g in ex.state["grids"]] == ["input with padding 2 (−∞)"]  # no output to show
     ex.controls["padding"].value = 1
     ex.controls["kind"].value = "avg"
     out = ex.result.output
-    assert cells(ex.grids.value)[-out.size:] == [f"{v:.2f}" for v in out.ravel()]
+    assert ex.state["grids"][1]["values"] == out.tolist() and ex.state["grids"][1]["caption"] == "avg pool output 6 × 6"
 
 
 def test_gradient_wiring():
     ex = gradient_explorer()
-    assert ex.summary.value == "Input pixel (1, 1) feeds 4 outputs"
+    assert ex.state["summary"] == "Input pixel (1, 1) feeds 4 outputs"
     ex.set(height=5, width=5, kernel_size=3, stride=2)
     assert ex.controls["out_row"].max == 1 and ex.controls["in_row"].max == 4
-    assert ex.summary.value == "Input pixel (1, 1) feeds 1 output"
+    assert ex.state["summary"] == "Input pixel (1, 1) feeds 1 output"
     ex.set(in_row=2, in_col=2)
-    assert ex.summary.value == "Input pixel (2, 2) feeds 4 outputs"
+    assert ex.state["summary"] == "Input pixel (2, 2) feeds 4 outputs" and ex.view.state == ex.state
 
 
 def test_gradient_flow_wiring():
     ex = gradient_flow_explorer()
-    assert ex.summary.value == "sum of dx = 10 = sum of dout"
-    assert "cnnbook-flow" in ex.summary._dom_classes
+    assert ex.state["summary"] == "sum of dx = 10 = sum of dout"
+    assert ex.view.summary_class == "cnnbook-flow"
     ex.controls["kind"].value = "L2"
-    assert ex.summary.value.startswith("sum of dx = ") and "sum of dout = 10" in ex.summary.value
+    assert ex.state["summary"].startswith("sum of dx = ") and "sum of dout = 10" in ex.state["summary"]
     ex.controls["kind"].value = "ReLU"
-    assert ex.result.dx.shape == (4, 4) and "blocked" in ex.text.value
+    assert ex.result.dx.shape == (4, 4) and "blocked" in ex.state["text"]
+    assert ex.state["grids"][3]["values"] == ex.result.dx.tolist()
 
 
 # ---------------------------------------------------------------- fast pictures

@@ -40,6 +40,7 @@ from .pool import (
     max_pool2d,
     max_pool2d_backward,
 )
+from .source import show_source
 from .shapes import (
     conv_output_size,
     conv_transpose_output_size,
@@ -78,6 +79,7 @@ __all__ = [
     "relative_error",
     "relu",
     "relu_backward",
+    "show_source",
     "sigmoid",
     "softmax",
     "softmax_cross_entropy",

@@ -15,18 +15,18 @@ from .. import (
     conv_output_size,
     lp_pool2d_backward,
     max_pool2d_backward,
-    pool_output_size,
     relu,
     relu_backward,
 )
-from ..plots import show_grid
-from ..plots._base import DIVERGING, new_figure
+from ..plots._base import DIVERGING
+from . import web
 from ._base import Explorer, dropdown, slider
-from .pooling import pool_forward
+from .pooling import pool_forward, pool_shape
 
 __all__ = [
     "GradientView",
     "gradient_view",
+    "gradient_limits",
     "gradient_explorer",
     "FLOW_KINDS",
     "GradientFlowView",
@@ -42,18 +42,21 @@ def _mask(shape, *positions):
     return mask
 
 
-def _grid_figure(panels, ncols):
-    """Panels of (values, title, cmap, highlight) drawn with show_grid."""
-    nrows = -(-len(panels) // ncols)
-    fig = new_figure(2.3 * ncols, 2.5 * nrows)
-    for n, (values, title, cmap, highlight) in enumerate(panels):
-        r, c = divmod(n, ncols)
-        ax = fig.add_axes((c / ncols + 0.02, 1 - (r + 1) / nrows + 0.03, 1 / ncols - 0.04, 1 / nrows - 0.13))
-        lim = float(np.nanmax(np.abs(values))) or 1.0
-        show_grid(values, ax=ax, cmap=cmap, fmt="auto", highlight=highlight,
-                  vmin=-lim if cmap == DIVERGING else None, vmax=lim if cmap == DIVERGING else None)
-        ax.set_title(title, fontsize=8)
-    return fig
+def _grid_states(panels):
+    """Panels of (values, caption, cmap, highlight) as the state's grids; diverging maps centred on 0."""
+    grids = []
+    for values, caption, cmap, highlight in panels:
+        lim = float(np.abs(values).max()) or 1.0
+        grids.append(web.grid(values, caption=caption, cmap=cmap, highlight=highlight,
+                              vmin=-lim if cmap == DIVERGING else None, vmax=lim if cmap == DIVERGING else None))
+    return grids
+
+
+def _state(view):
+    """A view's state (see :mod:`cnnbook.widgets.web`): its grids when the setting is allowed, no picture."""
+    grids = [] if view.dx is None else _grid_states(view._panels())
+    return web.to_json({"summary": view.summary, "error": view.error, "text": view.text,
+                        "grids": grids, "picture": None})
 
 
 @dataclass
@@ -106,22 +109,33 @@ class GradientView:
             (self.feeds.astype(float), f"outputs fed by input {self.in_pos}", "cividis", self.feeds),
         ]
 
-    def figure(self, numbers=True):
-        """All the grids as one matplotlib figure (None without ``numbers``)."""
-        if not numbers or self.dx is None:
-            return None
-        return _grid_figure(self._panels(), ncols=4)
+    def state(self):
+        """What the explorer draws: x, w, dout, dW, dX, the counts and the fed outputs as grids."""
+        return _state(self)
 
-    def grids(self):
-        """The grids as table specs for the explorer."""
-        if self.dx is None:
-            return []
-        specs = []
-        for values, title, cmap, highlight in self._panels():
-            lim = float(np.abs(values).max()) or 1.0
-            specs.append(dict(values=values, caption=title, cmap=cmap, highlight=highlight,
-                              vmin=-lim if cmap == DIVERGING else None, vmax=lim if cmap == DIVERGING else None))
-        return specs
+
+def _conv_problem(shape, kernel, stride, padding):
+    """Why a convolution setting is not allowed, in the explorer's words, or None.
+
+    :func:`cnnbook.conv_output_size` decides; this words the rule that the
+    sliders can break (``web/cnnbook-explorers/gradients.js`` words it the same way).
+    """
+    ints = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (stride, padding))
+    if not ints or stride < 1 or padding < 0:
+        return None
+    for axis, n, k in zip(("height", "width"), shape, kernel):
+        if k > n + 2 * padding:
+            return (f"kernel_size={k} does not fit the padded input {axis}: {n} + 2·{padding} = "
+                    f"{n + 2 * padding} < {k}; use a smaller kernel, more padding or a larger input")
+    return None
+
+
+def _conv_shape(shape, kernel, stride, padding):
+    """``((H_out, W_out), None)`` from :func:`cnnbook.conv_output_size`, or ``((None, None), why not)``."""
+    try:
+        return tuple(int(v) for v in conv_output_size(tuple(shape), tuple(kernel), stride, padding)), None
+    except (TypeError, ValueError) as err:
+        return (None, None), _conv_problem(shape, kernel, stride, padding) or str(err)
 
 
 def gradient_view(height=3, width=3, kernel_size=2, stride=1, padding=0, out_row=0, out_col=0,
@@ -168,11 +182,8 @@ def gradient_view(height=3, width=3, kernel_size=2, stride=1, padding=0, out_row
     view = GradientView(xs, ws, stride, padding, (out_row, out_col), (in_row, in_col))
     H, W = xs.shape
     KH, KW = ws.shape
-    try:
-        H_out, W_out = conv_output_size((H, W), (KH, KW), stride, padding)
-    except (TypeError, ValueError) as err:
-        view.error = str(err)
-    else:
+    (H_out, W_out), view.error = _conv_shape((H, W), (KH, KW), stride, padding)
+    if view.error is None:
         if not (0 <= out_row < H_out and 0 <= out_col < W_out):
             view.error = (f"output position ({out_row}, {out_col}) does not exist: the output is "
                           f"{H_out} × {W_out}.")
@@ -212,15 +223,25 @@ def gradient_view(height=3, width=3, kernel_size=2, stride=1, padding=0, out_row
     return view
 
 
-def _adjust_gradient(explorer):
-    c = explorer.controls
-    H, W = c["height"].value, c["width"].value
-    c["in_row"].max, c["in_col"].max = H - 1, W - 1
-    try:
-        H_out, W_out = conv_output_size((H, W), c["kernel_size"].value, c["stride"].value, c["padding"].value)
-    except ValueError:
-        return
-    c["out_row"].max, c["out_col"].max = H_out - 1, W_out - 1
+def gradient_limits(height=3, width=3, kernel_size=2, stride=1, padding=0, out_row=0, out_col=0,
+                    in_row=1, in_col=1):
+    """The position sliders' maxima: input pixels always, output positions when the setting is allowed.
+
+    Examples
+    --------
+    >>> gradient_limits(height=5, width=4, kernel_size=3, stride=2)
+    {'in_row': {'max': 4}, 'in_col': {'max': 3}, 'out_row': {'max': 1}, 'out_col': {'max': 0}}
+    """
+    limits = {"in_row": {"max": height - 1}, "in_col": {"max": width - 1}}
+    (H_out, W_out), error = _conv_shape((height, width), (kernel_size, kernel_size), stride, padding)
+    if error is None:
+        limits.update(out_row={"max": H_out - 1}, out_col={"max": W_out - 1})
+    return limits
+
+
+def _adjust_limits(explorer, limits):
+    for name, limit in limits(**explorer.values()).items():
+        explorer.controls[name].max = limit["max"]
 
 
 def gradient_explorer(height=3, width=3, kernel_size=2, stride=1, padding=0, out_row=0, out_col=0,
@@ -255,7 +276,7 @@ def gradient_explorer(height=3, width=3, kernel_size=2, stride=1, padding=0, out
         "in_col": slider("input column", in_col, 0, 6),
     }
     return Explorer("gradient", controls, gradient_view, title="Gradients of a convolution",
-                    summary_class="cnnbook-feeds", adjust=_adjust_gradient, figure_kwargs={"numbers": False},
+                    summary_class="cnnbook-feeds", adjust=lambda ex: _adjust_limits(ex, gradient_limits),
                     layout_controls=[["height", "width"], ["kernel_size", "stride"], ["padding"],
                                      ["out_row", "out_col"], ["in_row", "in_col"]])
 
@@ -307,17 +328,9 @@ class GradientFlowView:
             (self.dx, "dx", "cividis", self.routes),
         ]
 
-    def figure(self, numbers=True):
-        """x, output, dout and dx as grids (None without ``numbers``)."""
-        if not numbers or self.dx is None:
-            return None
-        return _grid_figure(self._panels(), ncols=4)
-
-    def grids(self):
-        """The grids as table specs for the explorer."""
-        if self.dx is None:
-            return []
-        return [dict(values=v, caption=t, cmap=cm, highlight=h) for v, t, cm, h in self._panels()]
+    def state(self):
+        """What the explorer draws: x, the output, dout and dx as grids."""
+        return _state(self)
 
 
 def _flow_input(kind, size, kernel_size, rng):
@@ -373,10 +386,8 @@ def gradient_flow_view(kind="max", kernel_size=2, stride=2, padding=0, size=4, x
     if kind == "ReLU":
         view.out = relu(view.x)
     else:
-        try:
-            pool_output_size(view.x.shape, kernel_size, stride, padding)
-        except (TypeError, ValueError) as err:
-            view.error = str(err)
+        _, view.error = pool_shape(view.x.shape, kernel_size, stride, padding)
+        if view.error:
             view.summary, view.alt = "No gradient", "No picture: the setting is not allowed."
             return view
         view.out = pool_forward(kind, view.x, kernel_size, stride, padding)
@@ -434,7 +445,7 @@ def gradient_flow_explorer(kind="max", kernel_size=2, stride=2, padding=0, size=
     Examples
     --------
     >>> ex = gradient_flow_explorer()
-    >>> ex.summary.value
+    >>> ex.state["summary"]
     'sum of dx = 10 = sum of dout'
     """
     controls = {
@@ -444,6 +455,12 @@ def gradient_flow_explorer(kind="max", kernel_size=2, stride=2, padding=0, size=
         "padding": slider("padding", padding, 0, 2),
         "size": slider("input size", size, 2, 8),
     }
+    # The page-side twin works on the same seeded inputs: the ReLU's for each input
+    # size, and the pooling layers' for each size and tied window (see _flow_input).
+    sizes, k_max = range(controls["size"].min, controls["size"].max + 1), controls["kernel_size"].max
+    data = {"relu": {str(n): _flow_input("ReLU", n, 2, None) for n in sizes},
+            "pool": {str(n): {str(k): _flow_input("max", n, k, None) for k in range(2, min(n, k_max) + 1)}
+                     for n in sizes}}
     return Explorer("gradient-flow", controls, gradient_flow_view, title="Gradient through pooling and ReLU",
-                    summary_class="cnnbook-flow", figure_kwargs={"numbers": False},
+                    summary_class="cnnbook-flow", data=data,
                     layout_controls=[["kind", "size"], ["kernel_size", "stride"], ["padding"]])

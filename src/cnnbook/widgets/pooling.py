@@ -5,12 +5,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import avg_pool2d, lp_pool2d, max_pool2d, pool_output_size
-from ..plots import show_grid
-from ..plots._base import OUTLINE_COLOURS, OUTLINE_STYLES, new_figure, outline
+from . import web
 from ._base import Explorer, dropdown, slider
 from .output_size import axis_arithmetic
 
-__all__ = ["POOL_KINDS", "PoolingView", "pooling_view", "pooling_explorer", "pool_forward"]
+__all__ = ["POOL_KINDS", "PoolingView", "pooling_view", "pooling_limits", "pooling_explorer", "pool_forward",
+           "pool_problem", "pool_shape"]
 
 #: Pooling kinds: name -> what the window is reduced to.
 POOL_KINDS = {"max": "the largest value", "avg": "the mean", "L2": "the square root of the sum of squares"}
@@ -32,6 +32,41 @@ def pool_forward(kind, x, kernel_size, stride, padding):
     else:
         out = lp_pool2d(x4, kernel_size, stride, padding, p=2)
     return out[0, 0]  # (H_out, W_out)
+
+
+def pool_problem(shape, kernel_size, stride, padding):
+    """Why a pooling setting is not allowed, in the explorers' words, or None.
+
+    :func:`cnnbook.pool_output_size` decides whether a setting is allowed; this
+    only words its two rules that the sliders can break (the page-side twins
+    in ``web/cnnbook-explorers/pooling.js`` word them the same way).
+
+    Examples
+    --------
+    >>> pool_problem((6, 6), 2, 2, 2)
+    'padding=2 must be at most half of kernel_size=2: a window that sees only padding would have no input to pool'
+    >>> pool_problem((3, 3), 4, 1, 0)
+    'kernel_size=4 does not fit the padded input height: 3 + 2·0 = 3 < 4; use a smaller kernel, more padding or a larger input'
+    """
+    ints = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (kernel_size, stride, padding))
+    if not ints or kernel_size < 1 or stride < 1 or padding < 0:
+        return None
+    if 2 * padding > kernel_size:
+        return (f"padding={padding} must be at most half of kernel_size={kernel_size}: "
+                "a window that sees only padding would have no input to pool")
+    for axis, n in zip(("height", "width"), shape):
+        if kernel_size > n + 2 * padding:
+            return (f"kernel_size={kernel_size} does not fit the padded input {axis}: {n} + 2·{padding} = "
+                    f"{n + 2 * padding} < {kernel_size}; use a smaller kernel, more padding or a larger input")
+    return None
+
+
+def pool_shape(shape, kernel_size, stride, padding):
+    """``((H_out, W_out), None)`` from :func:`cnnbook.pool_output_size`, or ``(None, why not)``."""
+    try:
+        return tuple(int(v) for v in pool_output_size(tuple(shape), kernel_size, stride, padding)), None
+    except (TypeError, ValueError) as err:
+        return None, pool_problem(shape, kernel_size, stride, padding) or str(err)
 
 
 def _pad_blank(kind):
@@ -80,48 +115,27 @@ class PoolingView:
         mask[r:r + k, c:c + k] = True
         return mask
 
-    def figure(self, numbers=True):
-        """Input grid with the windows, and the output grid (None without ``numbers``)."""
-        if not numbers:
-            return None
-        PH, PW = self.padded.shape
-        H_out, W_out = self.shape or (0, 0)
-        fig = new_figure(7.2, 3.6)
-        ax_in = fig.add_axes((0.02, 0.05, 0.52, 0.82))
-        lo, hi = np.nanmin(self.x), np.nanmax(self.x)
-        show_grid(self.padded, ax=ax_in, cmap="viridis", vmin=lo, vmax=hi, fmt="auto")
-        ax_in.set_title(f"input {self.x.shape[0]}×{self.x.shape[1]}"
-                        + (f", padding {self.padding} (blank)" if self.padding else ""), fontsize=9)
-        if self.output is None:
-            return fig
-        k, s = self.kernel_size, self.stride
-        # Every window only when they do not overlap (or are few); else just the chosen one.
-        others = np.ndindex(H_out, W_out) if s >= k or H_out * W_out <= 4 else []
-        for n, (i, j) in enumerate(others):
-            if (i, j) != (self.row, self.col):
-                outline(ax_in, i * s, j * s, k, k, colour=OUTLINE_COLOURS[1 + n % 5],
-                        linestyle=OUTLINE_STYLES[n % 4], linewidth=1.0, inset=0.08 * (n % 3))
-        outline(ax_in, self.row * s, self.col * s, k, k, linewidth=3)
-        ax_out = fig.add_axes((0.62, 0.25, 0.36, 0.55))
-        show_grid(self.output, ax=ax_out, cmap="viridis", vmin=lo, vmax=hi, fmt="auto",
-                  highlight=(self.row, self.col))
-        ax_out.set_title(f"{self.kind} pool → {H_out}×{W_out}", fontsize=9)
-        return fig
-
-    def grids(self):
-        """Input (selected window highlighted) and output tables for the explorer."""
+    def state(self):
+        """What the explorer draws (see :mod:`cnnbook.widgets.web`): the input with the
+        chosen window outlined and, for an allowed setting, the output with its cell outlined."""
         lo, hi = float(np.nanmin(self.x)), float(np.nanmax(self.x))
-        p = self.padding
-        tables = [dict(values=self.padded, cmap="viridis", vmin=lo, vmax=hi, origin=(-p, -p),
-                       blank=_pad_blank(self.kind),
-                       highlight=self._window_mask() if self.output is not None else None,
-                       caption="input" + (f" with padding {p} ({_pad_blank(self.kind)})" if p else ""))]
+        p = (self.padded.shape[0] - self.x.shape[0]) // 2  # the padding drawn (0 if not valid)
+        blank = _pad_blank(self.kind)
+        grids = [web.grid(self.padded, cmap="viridis", vmin=lo, vmax=hi, origin=(-p, -p), blank=blank,
+                          highlight=self._window_mask() if self.output is not None else None,
+                          caption="input" + (f" with padding {p} ({blank})" if p else ""))]
         if self.output is not None:
-            mask = np.zeros(self.output.shape, dtype=bool)
-            mask[self.row, self.col] = True
-            tables.append(dict(values=self.output, cmap="viridis", vmin=lo, vmax=hi, highlight=mask,
-                               caption=f"{self.kind} pool output {self.shape[0]} × {self.shape[1]}"))
-        return tables
+            grids.append(web.grid(self.output, cmap="viridis", vmin=lo, vmax=hi,
+                                  highlight=_cell_mask(self.output.shape, self.row, self.col),
+                                  caption=f"{self.kind} pool output {self.shape[0]} × {self.shape[1]}"))
+        return web.to_json({"summary": self.summary, "error": self.error, "text": self.text,
+                            "grids": grids, "picture": None})
+
+
+def _cell_mask(shape, row, col):
+    mask = np.zeros(shape, dtype=bool)
+    mask[row, col] = True
+    return mask
 
 
 def pooling_view(kind="max", kernel_size=2, stride=2, padding=0, row=0, col=0, size=6, x=None, rng=None):
@@ -165,10 +179,7 @@ def pooling_view(kind="max", kernel_size=2, stride=2, padding=0, row=0, col=0, s
     if kind not in POOL_KINDS:
         view.error = f"kind must be one of {', '.join(POOL_KINDS)}; got {kind!r}"
     else:
-        try:
-            view.shape = tuple(int(v) for v in pool_output_size(x.shape, kernel_size, stride, padding))
-        except (TypeError, ValueError) as err:
-            view.error = str(err)
+        view.shape, view.error = pool_shape(x.shape, kernel_size, stride, padding)
     if view.error is None and not (0 <= row < view.shape[0] and 0 <= col < view.shape[1]):
         view.error = (f"output position ({row}, {col}) does not exist: the output is "
                       f"{view.shape[0]} × {view.shape[1]}.")
@@ -199,15 +210,23 @@ def pooling_view(kind="max", kernel_size=2, stride=2, padding=0, row=0, col=0, s
     return view
 
 
+def pooling_limits(kind="max", kernel_size=2, stride=2, padding=0, row=0, col=0, size=6):
+    """The output-position sliders' maxima for these settings (none when the setting is not allowed).
+
+    Examples
+    --------
+    >>> pooling_limits(kernel_size=3, stride=1)
+    {'row': {'max': 3}, 'col': {'max': 3}}
+    """
+    shape, _ = pool_shape((size, size), kernel_size, stride, padding)
+    if shape is None:
+        return {}  # the view explains the problem; keep the position sliders as they are
+    return {"row": {"max": shape[0] - 1}, "col": {"max": shape[1] - 1}}
+
+
 def _adjust(explorer):
-    c = explorer.controls
-    try:
-        H_out = W_out = pool_output_size(c["size"].value, c["kernel_size"].value, c["stride"].value,
-                                         c["padding"].value)
-    except ValueError:
-        return  # the view explains the problem; keep the position sliders as they are
-    c["row"].max = H_out - 1
-    c["col"].max = W_out - 1
+    for name, limit in pooling_limits(**explorer.values()).items():
+        explorer.controls[name].max = limit["max"]
 
 
 def pooling_explorer(kind="max", kernel_size=2, stride=2, padding=0, row=0, col=0, size=6):
@@ -236,6 +255,8 @@ def pooling_explorer(kind="max", kernel_size=2, stride=2, padding=0, row=0, col=
         "col": slider("output column", col, 0, 8),
         "size": slider("input size", size, 2, 9),
     }
+    # The page-side twin pools the same seeded grids: one per input size of the slider.
+    data = {"inputs": {str(n): default_input(n) for n in range(controls["size"].min, controls["size"].max + 1)}}
     return Explorer("pooling", controls, pooling_view, title="Pooling", summary_class="cnnbook-shape",
-                    adjust=_adjust, figure_kwargs={"numbers": False},
+                    adjust=_adjust, data=data,
                     layout_controls=[["kind", "size"], ["kernel_size", "stride"], ["padding"], ["row", "col"]])

@@ -154,7 +154,9 @@ def control_spec(name, widget):
         return {**base, "type": "float", "min": widget.min, "max": widget.max, "step": widget.step,
                 "value": widget.value, "digits": max(digits, 1)}
     if kind == "Dropdown":
-        return {**base, "type": "select", "options": [[label, to_json(value)] for label, value in widget.options],
+        # options are (label, value) pairs, or plain values that label themselves
+        pairs = [opt if isinstance(opt, tuple) else (str(opt), opt) for opt in widget.options]
+        return {**base, "type": "select", "options": [[label, to_json(value)] for label, value in pairs],
                 "value": to_json(widget.value)}
     raise TypeError(f"control {name!r} is a {kind}; the web book knows IntSlider, FloatSlider and Dropdown")
 
