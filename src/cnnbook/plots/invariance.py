@@ -5,8 +5,10 @@
   connected and convolutional layers in 1-D, with their parameter counts;
 * :func:`show_templates` -- first-layer weights of a fully connected network as images;
 * :func:`show_shift_grids` -- accuracy for every shift (dy, dx), one panel per model;
-* :func:`show_equivariance` -- shift then convolve equals convolve then shift;
-* :func:`show_shift_predictions` -- a moved digit and what each model predicts for it.
+* :func:`show_equivariance` -- shift then convolve equals convolve then shift.
+
+The shift explorer's picture (a moved digit and what each model predicts) is
+drawn by the page side, ``widgets/web/cnnbook-explorers/shift.js``.
 """
 
 import numpy as np
@@ -23,7 +25,6 @@ __all__ = [
     "show_templates",
     "show_shift_grids",
     "show_equivariance",
-    "show_shift_predictions",
 ]
 
 
@@ -358,69 +359,4 @@ def show_equivariance(x, x_shifted, fmap, fmap_shifted, shift):
         ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
         hide_ticks(ax)
         ax.set_title(title, fontsize=8)
-    return fig
-
-
-def show_shift_predictions(image, probabilities, label, shift=(0, 0), frame=None):
-    """A (shifted) digit and each model's predicted class probabilities.
-
-    Parameters
-    ----------
-    image : ndarray, shape (H, W) or (1, H, W)
-        The image the models saw.
-    probabilities : dict of str -> ndarray, shape (num_classes,)
-        Softmax output of each model.
-    label : int
-        The true class: its bar is drawn hatched in every panel.
-    shift : (int, int)
-        (dy, dx) applied to the image, for the title.
-    frame : (int, int, int, int), optional
-        (row, col, height, width) of the unshifted digit's box, drawn dashed
-        so that the move is visible.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        One axes for the image, then one bar chart per model titled
-        '<model>: <predicted class>'.
-
-    Examples
-    --------
-    >>> p = np.full(10, 0.02); p[3] = 0.82
-    >>> fig = show_shift_predictions(np.zeros((12, 12)), {'MLP': p}, label=3)
-    >>> [ax.get_title() for ax in fig.axes]
-    ['class 3, moved (0, 0)', 'MLP: 3 (82%)']
-    """
-    img = _image_2d(image, "image")
-    names = list(probabilities)
-    n = len(names)
-    fig = new_figure(9.0, 2.5)
-    ax = fig.add_axes((0.01, 0.08, 0.18, 0.72))
-    ax.imshow(img, cmap="gray", vmin=0, vmax=max(1.0, float(img.max())), interpolation="nearest")
-    hide_ticks(ax)
-    if frame is not None:
-        r, c, h, w = frame
-        ax.add_patch(Rectangle((c - 0.5, r - 0.5), w, h, fill=False, edgecolor=ORANGE,
-                               linestyle="--", linewidth=1.5))
-    ax.set_title(f"class {label}, moved ({shift[0]}, {shift[1]})", fontsize=8)
-    width = 0.78 / max(n, 1)
-    for p, name in enumerate(names):
-        probs = np.asarray(probabilities[name], dtype=float)
-        classes = np.arange(len(probs))
-        pred = int(np.argmax(probs))
-        bx = fig.add_axes((0.21 + p * width + 0.03, 0.2, width - 0.05, 0.6))
-        colours = ["#b0b0b0"] * len(probs)
-        colours[pred] = BLUE
-        bars = bx.bar(classes, probs, color=colours, edgecolor="black", linewidth=0.5)
-        bars[label].set_hatch("///")
-        bars[label].set_edgecolor(VERMILLION if pred != label else "black")
-        bx.set_ylim(0, 1)
-        bx.set_xticks(classes)
-        bx.tick_params(labelsize=7)
-        if p == 0:
-            bx.set_ylabel("probability", fontsize=7)
-        else:
-            bx.set_yticklabels([])
-        bx.set_title(f"{name}: {pred} ({probs[pred]:.0%})", fontsize=8)
-        bx.set_xlabel("class", fontsize=7)
     return fig
