@@ -10,7 +10,7 @@ their own modules ``cnnbook.plots.<topic>``.
 """
 
 from ._base import figure_to_data_uri, figure_to_png, new_figure, register_notebook_display
-from .diagrams import draw_lenet, draw_windows, lenet_layers, window_geometry
+from .diagrams import draw_lenet, draw_windows, lenet_layers, unread_pixels, window_geometry
 from .grids import show_channels, show_feature_maps, show_filters, show_grid, show_image
 from .training import plot_confusion, plot_curves
 
@@ -26,6 +26,7 @@ __all__ = [
     "lenet_layers",
     "draw_windows",
     "window_geometry",
+    "unread_pixels",
     "new_figure",
     "figure_to_png",
     "figure_to_data_uri",
