@@ -140,7 +140,23 @@ def test_pixel_view_colour_channels():
 def test_pixel_view_disallowed_settings(args, words):
     view = pixel_view(*args)
     assert words in view.error and view.values is None
-    assert isinstance(view.figure(), Figure)
+    state = view.state()  # drawn as an explanation: the image without a window, or no picture
+    assert state["error"] == view.error and state["summary"] in ("No window", "No image") and state["grids"] == []
+    assert state["picture"] is None if args[0] == "mars" else state["picture"]["box"] is None
+
+
+def test_pixel_view_state_is_the_window_and_the_image():
+    state = pixel_view("chelsea", "B", row=128, col=156, size=8).state()
+    (grid,) = state["grids"]
+    assert grid["values"] == data.photo("chelsea")[128:136, 156:164, 2].tolist()
+    assert grid["origin"] == [128, 156] and (grid["vmin"], grid["vmax"]) == (0, 255)
+    assert grid["caption"] == "blue channel, rows 128–135, columns 156–163"
+    picture = state["picture"]
+    assert picture["kind"] == "pixels" and picture["image"] == "chelsea" and picture["show"] == "B"
+    assert picture["box"] == [128, 156, 8] and (picture["H"], picture["W"]) == (300, 451)
+    assert picture["caption"] == "chelsea, blue channel (300×451)"
+    assert pixel_view("chelsea", "gray", 0, 0, 4).state()["picture"]["show"] == "RGB"  # the photo in colour
+    assert pixel_view("coins").state()["picture"]["show"] == "gray"
 
 
 # ---------------------------------------------------------------- conv window
@@ -176,7 +192,27 @@ def test_conv_step_builds_the_map_row_by_row():
 def test_conv_step_disallowed_settings(kwargs, words):
     step = conv_step(**kwargs)
     assert words in step.error and step.total is None
-    assert isinstance(step.figure(), Figure)
+    state = step.state()  # drawn as an explanation, never an exception
+    assert state["error"] == step.error and state["summary"] == "No output" and state["grids"] == []
+    assert state["picture"] is None or (state["picture"]["box"] is None and state["picture"]["map"] is None)
+
+
+def test_conv_step_state_is_the_three_grids_and_the_map_so_far():
+    step = conv_step("eight", "edge-x", row=1, col=5, padding=1)
+    window, kernel, products = step.state()["grids"]
+    assert window["values"] == np.pad(data.eight(), 1)[1:4, 5:8].tolist() and window["origin"] == [0, 4]
+    assert kernel["values"] == FILTERS["edge-x"].tolist() and (kernel["vmin"], kernel["vmax"]) == (-2, 2)
+    assert kernel["cmap"] == products["cmap"] == "PuOr"
+    assert products["caption"] == f"window × kernel (sum = {step.total:g})"
+    picture = step.state()["picture"]
+    assert picture["kind"] == "conv-window" and picture["image"] == "eight" and picture["padding"] == 1
+    assert picture["box"] == [1, 5, 3, 3] and picture["caption"] == "input (zero padding 1)"
+    drawn = np.array(picture["map"]["values"], dtype=float)  # None (not computed yet) -> NaN
+    assert drawn.shape == (18, 18) and np.isfinite(drawn).sum() == 18 + 6
+    assert picture["map"]["cmap"] == "PuOr" and picture["map"]["vmin"] == -picture["map"]["vmax"]  # signed map
+    assert conv_step("eight", "blur").state()["picture"]["map"]["cmap"] == "viridis"
+    custom = conv_step(np.arange(16.0).reshape(4, 4), np.ones((2, 2))).state()["picture"]
+    assert custom["image"] is None and custom["input"] == np.arange(16.0).reshape(4, 4).tolist()
 
 
 # ---------------------------------------------------------------- pooling
@@ -359,29 +395,34 @@ def test_output_size_wiring():
 
 def test_pixel_wiring_follows_the_image():
     ex = pixel_explorer()
-    assert cells(ex.grids.value) == [str(v) for v in data.eight().ravel()]
+    assert ex.state["grids"][0]["values"] == data.eight().tolist()
     assert list(ex.controls["channel"].options) == ["gray"]
+    assert list(ex.view.data["images"]) == ["eight"]  # the "8" is inline: nothing else is sent
     ex.set(image="astronaut", size=4, row=10, col=20)
     assert list(ex.controls["channel"].options) == ["gray", "R", "G", "B"]
     assert ex.controls["row"].max == 512 - 4
+    assert sorted(ex.view.data["images"]["astronaut"]["planes"]) == ["B", "G", "R", "gray"]  # for the picture
+    assert list(ex.data["images"]) == ["eight"]  # the page's inline data stays small
     ex.controls["channel"].value = "G"
     expected = data.photo("astronaut")[10:14, 20:24, 1]
-    assert cells(ex.grids.value) == [str(v) for v in expected.ravel()]
-    assert "green channel" in ex.summary.value
+    assert ex.view.state["grids"][0]["values"] == expected.tolist()
+    assert "green channel" in ex.view.state["summary"]
     ex.controls["image"].value = "coins"  # grey: the channel falls back to gray
     assert ex.controls["channel"].value == "gray" and ex.result.error is None
+    assert list(ex.view.data["images"]) == ["eight", "coins"]
 
 
 def test_conv_window_wiring():
     ex = conv_window_explorer()
-    assert ex.summary.value == f"output[3, 5] = {ex.result.total:g}"
-    assert "cnnbook-sum" in ex.summary._dom_classes
+    assert ex.state["summary"] == f"output[3, 5] = {ex.result.total:g}" == "output[3, 5] = 735"
+    assert ex.view.summary_class == "cnnbook-sum"
     assert ex.controls["row"].max == 15
     ex.controls["stride"].value = 2
     assert ex.controls["row"].max == 7
     ex.set(kernel="identity", row=2, col=2)
     assert ex.result.total == data.eight()[5, 5]
-    assert ex.summary.value == f"output[2, 2] = {data.eight()[5, 5]}"
+    assert ex.view.state["summary"] == f"output[2, 2] = {data.eight()[5, 5]}"
+    assert ex.data["images"]["camera"] == conv_step("camera").image.tolist()  # what the page computes from
 
 
 def test_pooling_wiring():

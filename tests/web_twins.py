@@ -30,10 +30,15 @@ def node() -> str:
     return path
 
 
-def run_twins(explorer: str, settings: list[dict], data: dict | None = None) -> list[dict]:
-    """The twin's answers for each setting: ``{"state": ..., "limits": ...}`` or ``{"thrown": ...}``."""
+def run_twins(explorer: str, settings: list[dict], data: dict | None = None, scripts=()) -> list[dict]:
+    """The twin's answers for each setting: ``{"state": ..., "limits": ...}`` or ``{"thrown": ...}``.
+
+    ``scripts`` are loaded after the page-side code, e.g. on-demand data files
+    (:func:`cnnbook.widgets.web.write_site_data`), as the page loads them.
+    """
     request = [{"explorer": explorer, "data": to_json(data or {}), "settings": to_json(settings)}]
-    proc = subprocess.run([node(), str(HARNESS), *map(str, js_files())], input=json.dumps(request),
+    proc = subprocess.run([node(), str(HARNESS), *map(str, js_files()), *map(str, scripts)],
+                          input=json.dumps(request),
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     (answers,) = json.loads(proc.stdout)
@@ -80,14 +85,14 @@ def differences(python, js, path="state", found=None, limit=8):
 
 
 def assert_twin_agrees(explorer: str, compute, settings: list[dict], data: dict | None = None,
-                       limits=None) -> None:
+                       limits=None, scripts=()) -> None:
     """The twin's state equals ``compute(**s).state()`` for every setting ``s``.
 
     ``limits(**s)``, if given, is the Python rule for dependent slider ranges;
     the twin's ``limits`` must give the same.
     """
     assert settings, "no settings to compare"
-    answers = run_twins(explorer, settings, data)
+    answers = run_twins(explorer, settings, data, scripts)
     assert len(answers) == len(settings)
     failures = []
     for s, answer in zip(settings, answers):

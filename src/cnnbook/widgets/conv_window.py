@@ -6,12 +6,11 @@ from functools import lru_cache
 import numpy as np
 
 from .. import conv2d, conv_output_size, data
-from ..plots import show_grid
-from ..plots._base import DIVERGING, hide_ticks, new_figure, outline
+from ..plots._base import DIVERGING
+from . import web
 from ._base import Explorer, dropdown, slider
-from ._pictures import colourize, draw_box, figure_block, png_uri, upscale
 
-__all__ = ["FILTERS", "CONV_IMAGES", "ConvStep", "conv_step", "conv_window_explorer"]
+__all__ = ["FILTERS", "CONV_IMAGES", "ConvStep", "conv_step", "conv_window_limits", "conv_window_explorer"]
 
 #: Hand-made 3×3 filters (cross-correlation, as in every deep-learning library).
 FILTERS = {
@@ -46,6 +45,10 @@ class ConvStep:
     ----------
     image : ndarray, shape (H, W)
     kernel : ndarray, shape (KH, KW)
+    kernel_name : str
+        The name in :data:`FILTERS`, or 'custom'.
+    image_name : str or None
+        The name in :data:`CONV_IMAGES`, or None for an array.
     row, col, stride, padding : int
     padded : ndarray, shape (H + 2p, W + 2p)
     window, products : ndarray, shape (KH, KW) or None
@@ -67,6 +70,7 @@ class ConvStep:
     col: int
     stride: int
     padding: int
+    image_name: str = None
     padded: np.ndarray = None
     window: np.ndarray = None
     products: np.ndarray = None
@@ -78,83 +82,54 @@ class ConvStep:
     alt: str = ""
     error: str = None
 
-    def _box(self):
-        KH, KW = self.kernel.shape
-        return self.row * self.stride, self.col * self.stride, KH, KW
+    def state(self):
+        """What the explorer draws (see :mod:`cnnbook.widgets.web`): the three small grids
+        (window, kernel, products) and the picture of the input and the activation map so far."""
+        return web.to_json({"summary": self.summary, "error": self.error, "text": self.text,
+                            "grids": self._grids(), "picture": self._picture()})
 
-    def figure(self, numbers=True):
-        """Input with the window, the activation map so far, and (if ``numbers``) window, kernel, products."""
-        fig = new_figure(8.0, 6.4) if numbers else new_figure(6.4, 3.3)
-        top = 0.5 if numbers else 0.02
-        ax_in = fig.add_axes((0.02, top, 0.46, 0.44 if numbers else 0.88))
-        shown = self.padded if self.padded is not None else self.image
-        ax_in.imshow(shown, cmap="gray", vmin=0, vmax=max(255, float(np.max(shown))), interpolation="nearest")
-        hide_ticks(ax_in)
-        ax_in.set_title("input" + (f" (zero padding {self.padding})" if self.padding else ""), fontsize=9)
-        if self.window is None:
-            return fig
-        r, c, KH, KW = self._box()
-        outline(ax_in, r, c, KH, KW, linewidth=2)
-        ax_out = fig.add_axes((0.52, top, 0.46, 0.44 if numbers else 0.88))
-        finite = self.output[np.isfinite(self.output)]
-        limit = float(np.abs(finite).max()) or 1.0
-        signed = finite.min() < 0
-        ax_out.imshow(np.ma.masked_invalid(self.partial), cmap=DIVERGING if signed else "viridis",
-                      vmin=-limit if signed else 0, vmax=limit, interpolation="nearest")
-        ax_out.set_facecolor("#eeeeee")
-        outline(ax_out, self.row, self.col, 1, 1, linewidth=2)
-        hide_ticks(ax_out)
-        ax_out.set_title(f"activation map so far ({self.output.shape[0]}×{self.output.shape[1]})", fontsize=9)
-        if numbers:
-            for i, (values, title, cmap) in enumerate((
-                (self.window, "window", "gray"),
-                (self.kernel, f"kernel ({self.kernel_name})", DIVERGING),
-                (self.products, f"window × kernel, sum = {self.total:g}", DIVERGING),
-            )):
-                ax = fig.add_axes((0.02 + i * 0.33, 0.04, 0.29, 0.36))
-                lim = float(np.abs(values).max()) or 1.0
-                show_grid(values, ax=ax, cmap=cmap, fmt="auto",
-                          vmin=0 if cmap == "gray" else -lim, vmax=255 if cmap == "gray" else lim)
-                ax.set_title(title, fontsize=9)
-        return fig
-
-    def picture_html(self):
-        """Input with the window, and the activation map so far, drawn with numpy (fast)."""
-        shown = self.padded if self.padded is not None else self.image
-        scale = max(1, 280 // max(shown.shape))
-        canvas = upscale(colourize(shown, "gray", 0, max(255, float(np.max(shown)))), scale)
-        caption = "input" + (f" (zero padding {self.padding})" if self.padding else "")
-        if self.window is None:
-            return figure_block(png_uri(canvas), self.alt, caption)
-        r, c, KH, KW = self._box()
-        draw_box(canvas, r * scale, c * scale, KH * scale, KW * scale)
-        finite = self.output[np.isfinite(self.output)]
-        limit = float(np.abs(finite).max()) or 1.0
-        signed = finite.min() < 0
-        H_out, W_out = self.output.shape
-        out_scale = max(1, 280 // max(H_out, W_out))
-        out = upscale(colourize(self.partial, DIVERGING if signed else "viridis",
-                                -limit if signed else 0, limit), out_scale)
-        draw_box(out, self.row * out_scale, self.col * out_scale, out_scale, out_scale)
-        return (figure_block(png_uri(canvas), self.alt, caption)
-                + figure_block(png_uri(out), f"Activation map, computed up to position {self.row}, {self.col}.",
-                               f"activation map so far ({H_out}×{W_out})"))
-
-    def grids(self):
-        """Window, kernel and products as table specs for the explorer."""
+    def _grids(self):
         if self.window is None:
             return []
-        r, c, KH, KW = self._box()
+        r, c = self.row * self.stride, self.col * self.stride
         origin = (r - self.padding, c - self.padding)
         lim_k = float(np.abs(self.kernel).max()) or 1.0
         lim_p = float(np.abs(self.products).max()) or 1.0
         return [
-            dict(values=self.window, caption="window of the input", vmin=0, vmax=255, origin=origin),
-            dict(values=self.kernel, caption=f"kernel ({self.kernel_name})", cmap=DIVERGING,
-                 vmin=-lim_k, vmax=lim_k),
-            dict(values=self.products, caption=f"window × kernel (sum = {self.total:g})",
-                 cmap=DIVERGING, vmin=-lim_p, vmax=lim_p, origin=origin),
+            web.grid(self.window, caption="window of the input", vmin=0, vmax=255, origin=origin),
+            web.grid(self.kernel, caption=f"kernel ({self.kernel_name})", cmap=DIVERGING, vmin=-lim_k, vmax=lim_k),
+            web.grid(self.products, caption=f"window × kernel (sum = {self.total:g})", cmap=DIVERGING,
+                     vmin=-lim_p, vmax=lim_p, origin=origin),
         ]
+
+    def _picture(self):
+        """The 'conv-window' picture: the padded input with the window, and the map so far.
+
+        A named image is drawn from the explorer's data (both sides have it);
+        an array given to :func:`conv_step` travels in the picture itself.
+        """
+        if self.image.ndim != 2 or (self.image_name is None and self.error and self.image.shape == (1, 1)):
+            return None  # no image to show (an unknown name or a bad array)
+        padding = self.padding if self.padded is not None else 0  # not padded when the padding is not allowed
+        picture = {"kind": "conv-window", "alt": self.alt, "image": self.image_name, "padding": padding,
+                   "caption": "input" + (f" (zero padding {padding})" if padding else ""), "box": None, "map": None}
+        if self.image_name is None:
+            picture["input"] = self.image
+        shown = self.padded if self.padded is not None else self.image
+        picture["vmax"] = max(255.0, float(np.max(shown)))
+        if self.window is None:
+            return picture
+        KH, KW = self.kernel.shape
+        picture["box"] = (self.row * self.stride, self.col * self.stride, KH, KW)
+        finite = self.output[np.isfinite(self.output)]
+        limit = float(np.abs(finite).max()) or 1.0
+        signed = bool(finite.min() < 0)
+        H_out, W_out = self.output.shape
+        picture["map"] = {"values": self.partial, "cmap": DIVERGING if signed else "viridis",
+                          "vmin": -limit if signed else 0.0, "vmax": limit, "position": (self.row, self.col),
+                          "caption": f"activation map so far ({H_out}×{W_out})",
+                          "alt": f"Activation map, computed up to position {self.row}, {self.col}."}
+        return picture
 
 
 def conv_step(image="eight", kernel="edge-x", row=0, col=0, stride=1, padding=0):
@@ -173,7 +148,8 @@ def conv_step(image="eight", kernel="edge-x", row=0, col=0, stride=1, padding=0)
     -------
     ConvStep
         ``.total == .output[row, col]``, where ``.output`` comes from
-        :func:`cnnbook.conv2d`; ``.error`` explains a setting that is not allowed.
+        :func:`cnnbook.conv2d`; ``.error`` explains a setting that is not
+        allowed; ``.state()`` is what the explorer draws.
 
     Examples
     --------
@@ -189,7 +165,8 @@ def conv_step(image="eight", kernel="edge-x", row=0, col=0, stride=1, padding=0)
     else:
         img = np.asarray(image)
     kern = FILTERS.get(kernel, np.zeros((1, 1))) if isinstance(kernel, str) else np.asarray(kernel, dtype=float)
-    step = ConvStep(img, kern, name, row, col, stride, padding)
+    step = ConvStep(img, kern, name, row, col, stride, padding,
+                    image_name=image if isinstance(image, str) and image in CONV_IMAGES else None)
     if isinstance(image, str) and image not in CONV_IMAGES:
         step.error = f"image must be one of {', '.join(CONV_IMAGES)} or a 2-D array; got {image!r}"
     elif isinstance(kernel, str) and kernel not in FILTERS:
@@ -236,13 +213,32 @@ def conv_step(image="eight", kernel="edge-x", row=0, col=0, stride=1, padding=0)
     return step
 
 
+def conv_window_limits(image="eight", kernel="edge-x", row=0, col=0, stride=1, padding=0):
+    """The output-position sliders' ranges for this image, filter, stride and padding.
+
+    Returns
+    -------
+    dict
+        ``{'row': {'max': H_out - 1}, 'col': {'max': W_out - 1}}``; empty when
+        the setting has no activation map (the page-side twin has the same rule).
+
+    Examples
+    --------
+    >>> conv_window_limits('eight', 'edge-x', stride=2)
+    {'row': {'max': 7}, 'col': {'max': 7}}
+    """
+    if image not in CONV_IMAGES or kernel not in FILTERS:
+        return {}
+    try:
+        H_out, W_out = conv_output_size(_image(image).shape, FILTERS[kernel].shape, stride, padding)
+    except (TypeError, ValueError):
+        return {}
+    return {"row": {"max": H_out - 1}, "col": {"max": W_out - 1}}
+
+
 def _adjust(explorer):
-    c = explorer.controls
-    img = _image(c["image"].value)
-    k = FILTERS[c["kernel"].value].shape
-    H_out, W_out = conv_output_size(img.shape, k, c["stride"].value, c["padding"].value)
-    c["row"].max = H_out - 1
-    c["col"].max = W_out - 1
+    for name, limit in conv_window_limits(**explorer.values()).items():
+        explorer.controls[name].max = limit["max"]
 
 
 def conv_window_explorer(image="eight", kernel="edge-x", row=3, col=5, stride=1, padding=0):
@@ -252,13 +248,16 @@ def conv_window_explorer(image="eight", kernel="edge-x", row=3, col=5, stride=1,
     -------
     Explorer
         ``.controls``: 'image', 'kernel' (Dropdowns), 'row', 'col' (output
-        position), 'stride', 'padding' (IntSliders); ``.result`` is the last :class:`ConvStep`.
+        position), 'stride', 'padding' (IntSliders); ``.result`` is the last
+        :class:`ConvStep` and ``.state`` what is drawn.
 
     Examples
     --------
     >>> ex = conv_window_explorer()
-    >>> ex.summary.value
+    >>> ex.result.summary
     'output[3, 5] = 735'
+    >>> ex.set(stride=2).summary, ex.controls['row'].max
+    ('output[3, 5] = -419', 7)
     """
     controls = {
         "image": dropdown("image", list(CONV_IMAGES), image),
@@ -270,4 +269,5 @@ def conv_window_explorer(image="eight", kernel="edge-x", row=3, col=5, stride=1,
     }
     return Explorer("conv-window", controls, conv_step, title="One window of a convolution",
                     summary_class="cnnbook-sum", adjust=_adjust,
+                    data={"images": {name: _image(name) for name in CONV_IMAGES}},
                     layout_controls=[["image", "kernel"], ["row", "col"], ["stride", "padding"]])

@@ -1,22 +1,23 @@
 """Pixel explorer (chapter 1): an image is a grid of numbers, one grid per colour channel."""
 
+import base64
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 
 from .. import data
-from ..plots import show_grid, show_image
-from ..plots._base import new_figure, outline
+from . import web
 from ._base import Explorer, dropdown, slider
-from ._pictures import as_rgb, draw_box, figure_block, png_uri, upscale
 
-__all__ = ["IMAGES", "CHANNELS", "PixelView", "pixel_view", "pixel_explorer"]
+__all__ = ["IMAGES", "CHANNELS", "PixelView", "pixel_view", "pixel_limits", "pixel_explorer"]
 
 #: Image names accepted by :func:`pixel_view`.
 IMAGES = ("eight", "camera", "astronaut", "coins", "chelsea")
 #: Channel names; 'gray' is the luminance of a colour image.
 CHANNELS = ("gray", "R", "G", "B")
+#: Largest window the size slider offers.
+MAX_SIZE = 18
 
 
 @lru_cache(maxsize=None)
@@ -31,6 +32,26 @@ def _load_gray(name):
     image = data.photo(name, gray=True)
     image.setflags(write=False)
     return image
+
+
+@lru_cache(maxsize=None)
+def _pixels(name):
+    """An image's planes for the page: base64 of their uint8 bytes, row after row.
+
+    The grey plane of a colour image is Python's luminance (:func:`cnnbook.data.photo`
+    with ``gray=True``), shipped rather than recomputed so the page shows the same numbers.
+    """
+    image = _load(name)
+    H, W = image.shape[:2]
+    planes = {"gray": image} if image.ndim == 2 else \
+        {"gray": _load_gray(name), **{c: image[..., i] for i, c in enumerate("RGB")}}
+    return {"H": H, "W": W, "planes": {c: base64.b64encode(np.ascontiguousarray(p, dtype=np.uint8).tobytes())
+                                       .decode("ascii") for c, p in planes.items()}}
+
+
+# The photos are too big to inline in the page: each is loaded when first chosen.
+for _name in IMAGES[1:]:
+    web.SITE_DATA[f"pixels-{_name}"] = partial(_pixels, _name)
 
 
 @dataclass
@@ -65,50 +86,27 @@ class PixelView:
     alt: str = ""
     error: str = None
 
-    def figure(self, numbers=True):
-        """The image with the window outlined, and (if ``numbers``) the window's numbers."""
-        H, W = self.plane.shape
-        fig = new_figure(9.6, 4.8) if numbers else new_figure(3.6, 3.4)
-        left = fig.add_axes((0.01, 0.04, 0.36, 0.86) if numbers else (0.02, 0.02, 0.96, 0.88))
-        shown = self.image if self.channel == "gray" or self.image.ndim == 2 else self.plane
-        # Photos are shown subsampled (the numbers come from the full image): much faster to draw.
-        step = -(-max(H, W) // 200)
-        show_image(shown[::step, ::step], ax=left)
-        left.images[0].set_extent((-0.5, W - 0.5, H - 0.5, -0.5))
-        label = self.name if self.image.ndim == 2 else f"{self.name}, {self._channel_name()}"
-        left.set_title(f"{label} ({H}×{W})", fontsize=9)
-        if self.values is None:
-            return fig
-        # A thick outline stays visible even when the window is a few pixels of a big photo.
-        outline(left, self.row, self.col, self.size, self.size, linewidth=2.5 if max(H, W) <= 64 else 2.0)
-        if numbers:
-            right = fig.add_axes((0.44, 0.06, 0.55, 0.84))
-            show_grid(self.values, ax=right, vmin=0, vmax=255, origin=(self.row, self.col))
-            right.set_title(f"pixel values, rows {self.row}–{self.row + self.size - 1}, "
-                            f"columns {self.col}–{self.col + self.size - 1}", fontsize=9)
-        return fig
-
-    def picture_html(self):
-        """The image with the window outlined, drawn with numpy (fast)."""
-        H, W = self.plane.shape
-        shown = self.image if self.channel == "gray" or self.image.ndim == 2 else self.plane
-        step = -(-max(H, W) // 300)  # subsample big photos for display only
-        small = as_rgb(shown[::step, ::step])  # (h, w, 3)
-        scale = max(1, 300 // max(small.shape[:2]))
-        canvas = upscale(small, scale)
+    def state(self):
+        """What the explorer draws (see :mod:`cnnbook.widgets.web`): the window's numbers, and the
+        'pixels' picture (the image with the window outlined, drawn from the explorer's data)."""
+        grids = []
         if self.values is not None:
-            f = scale / step
-            draw_box(canvas, int(self.row * f), int(self.col * f), max(int(self.size * f), 4), max(int(self.size * f), 4))
-        label = self.name if self.image.ndim == 2 else f"{self.name}, {self._channel_name()}"
-        return figure_block(png_uri(canvas), self.alt, f"{label} ({H}×{W})")
-
-    def grids(self):
-        """The window's values as a table spec for the explorer (see ``grid_table_html``)."""
-        if self.values is None:
-            return []
-        return [dict(values=self.values, vmin=0, vmax=255, origin=(self.row, self.col),
-                     caption=f"{self._channel_name()}, rows {self.row}–{self.row + self.size - 1}, "
-                             f"columns {self.col}–{self.col + self.size - 1}")]
+            grids.append(web.grid(self.values, vmin=0, vmax=255, origin=(self.row, self.col),
+                                  caption=f"{self._channel_name()}, rows {self.row}–{self.row + self.size - 1}, "
+                                          f"columns {self.col}–{self.col + self.size - 1}"))
+        picture = None
+        if self.name in IMAGES:
+            H, W = self.plane.shape
+            colour = self.image.ndim == 3
+            # A colour image is shown in colour, unless one of its channels is chosen.
+            show = ("RGB" if self.channel == "gray" else self.channel) if colour and self.channel in CHANNELS \
+                else "gray"
+            label = f"{self.name}, {self._channel_name()}" if colour else self.name
+            picture = {"kind": "pixels", "alt": self.alt, "caption": f"{label} ({H}×{W})", "image": self.name,
+                       "show": show, "H": H, "W": W,
+                       "box": None if self.values is None else (self.row, self.col, self.size)}
+        return web.to_json({"summary": self.summary, "error": self.error, "text": self.text,
+                            "grids": grids, "picture": picture})
 
     def _channel_name(self):
         grey = "grey levels" if self.image.ndim == 2 else "grey levels (luminance)"
@@ -136,7 +134,8 @@ def pixel_view(image="eight", channel="gray", row=0, col=0, size=18):
     -------
     PixelView
         ``.values`` has shape (size, size); ``.error`` explains a setting
-        that is not allowed (then ``.values`` is None).
+        that is not allowed (then ``.values`` is None); ``.state()`` is what
+        the explorer draws.
 
     Examples
     --------
@@ -190,18 +189,44 @@ def pixel_view(image="eight", channel="gray", row=0, col=0, size=18):
     return view
 
 
+def pixel_limits(image="eight", channel="gray", row=0, col=0, size=18):
+    """The choices the controls offer for this image: its channels, and where a window fits.
+
+    Returns
+    -------
+    dict
+        ``{'channel': {'options': [...]}, 'size': {'max': n}, 'row': {'max': H - size},
+        'col': {'max': W - size}}``; empty for an unknown image. The page-side
+        twin has the same rule.
+
+    Examples
+    --------
+    >>> pixel_limits('coins', size=4)
+    {'channel': {'options': ['gray']}, 'size': {'max': 18}, 'row': {'max': 299}, 'col': {'max': 380}}
+    """
+    if image not in IMAGES:
+        return {}
+    img = _load(image)
+    H, W = img.shape[:2]
+    return {"channel": {"options": list(CHANNELS) if img.ndim == 3 else ["gray"]},
+            "size": {"max": min(H, W, MAX_SIZE)}, "row": {"max": H - size}, "col": {"max": W - size}}
+
+
 def _adjust(explorer):
     c = explorer.controls
-    colour = _load(c["image"].value).ndim == 3
-    options = list(CHANNELS) if colour else ["gray"]
+    limits = pixel_limits(**explorer.values())
+    options = limits["channel"]["options"]
     if list(c["channel"].options) != options:
-        value = c["channel"].value if c["channel"].value in options else "gray"
+        value = c["channel"].value if c["channel"].value in options else options[0]
         c["channel"].options = options
         c["channel"].value = value
-    H, W = _load(c["image"].value).shape[:2]
-    c["size"].max = min(H, W, 18)
-    c["row"].max = H - c["size"].value
-    c["col"].max = W - c["size"].value
+    for name in ("size", "row", "col"):
+        c[name].max = limits[name]["max"]
+    # The picture draws from the view's data: send the chosen photo's pixels (once) before its state.
+    name = c["image"].value
+    if name not in explorer.view.data.get("images", {}):
+        images = {**explorer.data["images"], name: _pixels(name)}
+        explorer.view.data = {**explorer.data, "images": images}
 
 
 def pixel_explorer(image="eight", channel="gray", row=0, col=0, size=18):
@@ -213,7 +238,8 @@ def pixel_explorer(image="eight", channel="gray", row=0, col=0, size=18):
     -------
     Explorer
         ``.controls``: 'image', 'channel' (Dropdowns), 'row', 'col', 'size'
-        (IntSliders); ``.result`` is the last :class:`PixelView`.
+        (IntSliders); ``.result`` is the last :class:`PixelView` and ``.state``
+        what is drawn.
 
     Examples
     --------
@@ -226,8 +252,12 @@ def pixel_explorer(image="eight", channel="gray", row=0, col=0, size=18):
         "channel": dropdown("channel", list(CHANNELS), channel),
         "row": slider("top row", row, 0, 512),
         "col": slider("left column", col, 0, 512),
-        "size": slider("window size", size, 2, 18),
+        "size": slider("window size", size, 2, MAX_SIZE),
     }
+    # Inline in the page: the "8" itself (the first state and its windows need nothing loaded),
+    # and every image's shape (the sliders' ranges and the messages of settings that do not fit).
+    page_data = {"images": {"eight": _pixels("eight")},
+                 "shapes": {name: (*_load(name).shape[:2], 3 if _load(name).ndim == 3 else 1) for name in IMAGES}}
     return Explorer("pixels", controls, pixel_view, title="Pixels are numbers",
-                    summary_class="cnnbook-pixel-summary", adjust=_adjust,
+                    summary_class="cnnbook-pixel-summary", adjust=_adjust, data=page_data,
                     layout_controls=[["image", "channel"], ["row", "col"], ["size"]])

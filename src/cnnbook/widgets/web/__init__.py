@@ -89,11 +89,18 @@ def to_json(value):
     >>> to_json({"a": np.array([[1.0, np.nan]]), "b": (np.int64(2), True)})
     {'a': [[1.0, None]], 'b': [2, True]}
     """
+    kind = type(value)  # plain Python values first: states hold thousands of them
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is int or kind is str or kind is bool or value is None:
+        return value
     if isinstance(value, dict):
         return {str(k): to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_json(v) for v in value]
     if isinstance(value, np.ndarray):
+        if value.dtype.kind in "biu" or (value.dtype.kind == "f" and np.isfinite(value).all()):
+            return value.tolist()  # already plain bools, ints and finite floats (fast for big arrays)
         return to_json(value.tolist())
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
@@ -187,8 +194,8 @@ def static_html(explorer):
             "turn on JavaScript to use it.</p></noscript></div>")
 
 
-def write_site_data(folder):
-    """Write every on-demand data set as ``folder/NAME.js`` (a script calling ``provide``).
+def write_site_data(folder, names=None):
+    """Write every on-demand data set (or those in ``names``) as ``folder/NAME.js`` (a script calling ``provide``).
 
     Returns
     -------
@@ -200,6 +207,8 @@ def write_site_data(folder):
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, make in sorted(SITE_DATA.items()):
+        if names is not None and name not in names:
+            continue
         text = json.dumps(to_json(make()), separators=(",", ":"), allow_nan=False)
         path = folder / f"{name}.js"
         path.write_text(f"cnnbookExplorers.provide({json.dumps(name)},{text});\n", encoding="utf-8")

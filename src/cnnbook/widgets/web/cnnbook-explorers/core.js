@@ -447,6 +447,26 @@
         var input = inputs[name] && inputs[name].cnnbookInput;
         if (!input) { return; }
         var lim = limits[name];
+        if (lim.options !== undefined) {
+          // A dropdown's choices follow the settings, as ipywidgets' `options = [...]` in a kernel;
+          // a value no longer offered falls back to the first.
+          var wanted = lim.options.map(function (o) { return JSON.stringify(o); });
+          var have = Array.prototype.map.call(input.options, function (o) { return o.value; });
+          if (wanted.join("\n") !== have.join("\n")) {
+            var labels = input.cnnbookLabels || (input.cnnbookLabels = {}), current = input.value;
+            Array.prototype.forEach.call(input.options, function (o) { labels[o.value] = o.textContent; });
+            while (input.options.length) { input.remove(0); }
+            wanted.forEach(function (value, i) {
+              var o = input.ownerDocument.createElement("option");
+              o.value = value;
+              o.textContent = labels[value] !== undefined ? labels[value] : String(lim.options[i]);
+              input.appendChild(o);
+            });
+            input.value = wanted.indexOf(current) >= 0 ? current : wanted[0];
+          }
+          values[name] = JSON.parse(input.value);
+          return;
+        }
         if (lim.max !== undefined) { input.max = lim.max; }
         if (lim.min !== undefined) { input.min = lim.min; }
         var v = Math.min(Math.max(Number(input.value), Number(input.min)), Number(input.max));
