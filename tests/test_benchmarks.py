@@ -20,6 +20,7 @@ def bench():
     return module
 
 
+@pytest.mark.slow
 def test_quick_suite_reports_every_case(bench):
     buf = io.StringIO()
     with redirect_stdout(buf):

@@ -123,6 +123,7 @@ def test_fit_milestones_divide_the_learning_rate(rng):
         models.fit(models.mlp(3, 4, 2), x, y, epochs=0)
 
 
+@pytest.mark.slow
 def test_digits_lenet_reaches_97_percent():
     """The training chapter's claim: the recommended recipe beats 97% on held-out digits."""
     x_tr, x_te, y_tr, y_te = data.train_test_split_digits(rng=np.random.default_rng(0))

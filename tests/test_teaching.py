@@ -136,6 +136,7 @@ def test_student_notebook_structure():
     assert student.cells[1].outputs[0]["text"] == "5\n"  # other outputs are kept
 
 
+@pytest.mark.slow
 def test_student_notebook_executes_and_checker_fails_on_stub():
     source = execute(synthetic_notebook())
     assert "✓ check_output_size" in text_of(source.cells[6])
@@ -187,6 +188,7 @@ def submission(tmp_path, name, body):
     return path
 
 
+@pytest.mark.slow
 def test_grade_notebooks(tmp_path, capsys):
     good = submission(tmp_path, "good.ipynb", "return (n + 2 * padding - kernel_size) // stride + 1")
     bad = submission(tmp_path, "bad.ipynb", "return (n - kernel_size) // stride + 1")
@@ -234,6 +236,7 @@ def count_sections(html):
     return len(re.findall(r"<section\b", html))
 
 
+@pytest.mark.slow
 def test_render_deck_synthetic():
     html = render_deck(execute(synthetic_notebook()))
     assert "reveal.js@" in html and count_sections(html) >= 3
@@ -365,6 +368,7 @@ CHAPTERS_WITH_CODE_EXERCISES = [p for p in CHAPTERS if any(is_solution(c) and c.
                                                            for c in read(p).cells)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", CHAPTERS_WITH_CODE_EXERCISES, ids=[p.stem for p in CHAPTERS_WITH_CODE_EXERCISES])
 def test_student_chapter_executes_and_checkers_fail_on_stubs(path, student_book):
     """The student copy runs to the end; only stubs may raise (NotImplementedError),
@@ -392,6 +396,7 @@ def test_student_chapter_executes_and_checkers_fail_on_stubs(path, student_book)
 NUMBERED = [p for p in CHAPTERS if CHAPTER_NAME.match(p.name)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NUMBERED, ids=[p.stem for p in NUMBERED])
 def test_chapter_slide_deck(path, tmp_path):
     html = render_deck(read(path))
@@ -399,6 +404,7 @@ def test_chapter_slide_deck(path, tmp_path):
     assert 5 <= n <= 80, f"{path.name}: {n} sections"
 
 
+@pytest.mark.slow
 def test_cli_slides_all_chapters(tmp_path):
     result = subprocess.run([sys.executable, "-m", "cnnbook.teaching", "slides", str(tmp_path), "--book", str(BOOK)],
                             capture_output=True, text=True, timeout=600)
