@@ -214,9 +214,12 @@ def test_draw_windows_marks_what_the_floor_drops():
     fig = draw_windows(7, 7, 3, 3)
     ax = fig.axes[0]
     assert fig.texts[0].get_text() == "7×7 input, kernel 3×3, stride 3×3 → output 2×2"
-    strips = hatched(ax)
-    assert len(strips) == 2  # the last row and the last column
-    assert {(s.get_width(), s.get_height()) for s in strips} == {(7, 1), (1, 7)}
+    cells = hatched(ax)  # every input pixel that no window reads: the last row and the last column
+    assert len(cells) == 7 * 7 - 6 * 6 and {(c.get_width(), c.get_height()) for c in cells} == {(1, 1)}
+    assert {tuple(int(v + 0.5) for v in c.get_xy()) for c in cells} == \
+        {(6, r) for r in range(7)} | {(c, 6) for c in range(7)}
+    # Gaps between windows are hatched too: a 1x1 kernel with stride 2 reads 16 of 64 pixels.
+    assert len(hatched(draw_windows(8, 8, 1, 2).axes[0])) == 48
     starts = ax.collections[-1].get_offsets()  # window starts, (x=col, y=row)
     assert sorted(map(tuple, np.asarray(starts).astype(int))) == [(0, 0), (0, 3), (3, 0), (3, 3)]
     assert hatched(draw_windows(7, 7, 3, 2).axes[0]) == []

@@ -63,7 +63,8 @@ def test_output_size_text_shows_the_floor():
     report = output_size_report(7, 7, 3, 3, 0, 1)
     lines = report.text.splitlines()
     assert lines[0] == "height: (7 + 2·0 − 3)/3 + 1 = 2.33 → floor → 2"
-    assert "padding=1 makes it exact: (7 + 2·1 − 3)/3 + 1 = 3" in report.text
+    assert "padding=1 makes the division exact: (7 + 2·1 − 3)/3 + 1 = 3" in report.text
+    assert "row 6 comes after the last window" in report.text
     exact = output_size_report(7, 7, 3, 2, 0, 1)
     assert exact.text.splitlines()[0] == "height: (7 + 2·0 − 3)/2 + 1 = 3"
     assert "floor" not in exact.text
@@ -97,7 +98,8 @@ def test_output_size_disallowed_settings_explain(settings, words):
     report = output_size_report(*settings)
     assert report.shape is None and report.summary == "Output shape: none"
     assert words in report.error
-    assert isinstance(report.figure(), Figure)
+    state = report.state()  # drawn as an explanation, never an exception
+    assert state["error"] == report.error and state["summary"] == "Output shape: none"
 
 
 def test_output_size_error_says_how_to_fix():
@@ -105,9 +107,30 @@ def test_output_size_error_says_how_to_fix():
     assert "padding of at least 1" in report.error and "kernel of at most 3" in report.error
 
 
-def test_output_size_figure_is_the_windows_diagram():
-    fig = output_size_report(7, 7, 3, 3, 0, 1).figure()
-    assert fig.texts[0].get_text() == "7×7 input, kernel 3×3, stride 3×3 → output 2×2"
+def test_output_size_names_every_unread_pixel():
+    # A 1x1 kernel with stride 2 reads 16 of 64 pixels: gaps between windows and the floor.
+    report = output_size_report(8, 8, 1, 2, 0, 1)
+    assert "rows 1, 3, 5 lie between windows and are never read: the stride 2 is larger than the kernel 1." \
+        in report.text
+    assert "row 7 comes after the last window" in report.text
+    assert report.text.endswith("Input pixels that no window reads: 48 of 64.")
+    # Dilation holes: taps at 0, 2, 4 of each 5-wide window.
+    holes = output_size_report(9, 9, 3, 4, 0, 2)
+    assert "rows 1, 3, 5, 7 fall in the holes of the dilated kernel" in holes.text
+    assert holes.text.endswith("56 of 81.")
+    # Padding that is not read is nobody's loss: only input pixels are counted.
+    assert output_size_report(7, 7, 3, 2, 1, 1).text.endswith("Every one of the 49 input pixels is read by some window.")
+
+
+def test_output_size_state_is_the_windows_picture():
+    state = output_size_report(7, 7, 3, 3, 0, 1).state()
+    picture = state["picture"]
+    assert picture["kind"] == "windows" and picture["caption"].endswith("→ output 2×2")
+    assert picture["rows"]["starts"] == [0, 3] and picture["rows"]["read"] == [True] * 6 + [False]
+    assert picture["outlined"] == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    assert state["summary"] == "Output shape: 2 × 2" and state["error"] is None and state["grids"] == []
+    bad = output_size_report(3, 3, 5).state()
+    assert bad["picture"]["outlined"] == [] and "does not fit" in bad["error"]
 
 
 # ---------------------------------------------------------------- pixels
@@ -364,31 +387,31 @@ def test_every_explorer_starts_meaningful_and_labelled(make):
     for name, control in ex.controls.items():
         assert control.description, name  # screen readers need a label
         assert f"cnnbook-control-{name}" in control._dom_classes
-    for part in ("summary", "text", "error", "figure", "grids"):
-        assert CLASSES[part] in getattr(ex, part)._dom_classes
-    assert ex.summary.value and ex.error.value == "" and ex.error.layout.display == "none"
-    shown = ex.figure.value or ex.grids.value
-    assert shown
-    if ex.figure.value:
-        assert ex.result.alt in picture_alts(ex.figure.value)
-        assert all(picture_alts(ex.figure.value))  # every picture has a non-empty alt text
+    state = ex.view.state
+    assert state == ex.state == ex.result.state()
+    assert state["summary"] and state["error"] is None
+    assert state["picture"] or state["grids"]  # something to look at
+    if state["picture"]:
+        assert state["picture"]["alt"] and state["picture"]["kind"]  # every picture has alt text
     assert ex.last_redraw_ms > 0
+    # The web book's copy of the explorer: the same first state, and controls it can draw.
+    html = ex._repr_mimebundle_()["text/html"]
+    assert f'data-cnnbook-explorer="{ex.name}"' in html and "cnnbook-live" in html
 
 
 def test_output_size_wiring():
     ex = output_size_explorer()
-    assert ex.summary.value == "Output shape: 2 × 2" and "cnnbook-shape" in ex.summary._dom_classes
-    assert "2.33 → floor → 2" in ex.text.value
-    before = ex.figure.value
+    assert ex.state["summary"] == "Output shape: 2 × 2" and ex.view.summary_class == "cnnbook-shape"
+    assert "2.33 → floor → 2" in ex.state["text"]
+    before = ex.view.state["picture"]
     ex.controls["stride"].value = 1
-    assert ex.summary.value == "Output shape: 5 × 5" and ex.result.shape == (5, 5)
-    assert ex.figure.value != before and "floor" not in ex.text.value
+    assert ex.view.state["summary"] == "Output shape: 5 × 5" and ex.result.shape == (5, 5)
+    assert ex.view.state["picture"] != before and "floor" not in ex.view.state["text"]
     ex.set(height=3, kernel_size=5)
-    assert ex.summary.value == "Output shape: none"
-    assert "Not allowed" in ex.error.value and "does not fit" in ex.error.value
-    assert ex.error.layout.display is None
+    assert ex.view.state["summary"] == "Output shape: none"
+    assert "does not fit" in ex.view.state["error"]
     ex.controls["padding"].value = 1
-    assert ex.summary.value == "Output shape: 1 × 5" and ex.error.value == ""  # (3 + 2 - 5)/1 + 1
+    assert ex.view.state["summary"] == "Output shape: 1 × 5" and ex.view.state["error"] is None  # (3 + 2 - 5)/1 + 1
     with pytest.raises(ValueError, match="unknown control"):
         ex.set(colour=1)
 
@@ -460,47 +483,12 @@ def test_gradient_flow_wiring():
     assert ex.state["grids"][3]["values"] == ex.result.dx.tolist()
 
 
-# ---------------------------------------------------------------- fast pictures
-
-def test_windows_svg_matches_the_geometry():
-    from cnnbook.plots import window_geometry
-    from cnnbook.widgets._pictures import windows_svg
-
-    rows, cols = window_geometry(7, 7, 3, 3)
-    svg = windows_svg(rows, cols, "alt text")
-    assert svg.count('fill="url(#cnnbook-hatch)"') == 7 * 7 - 6 * 6  # last row and column dropped
-    assert svg.count("<circle") == 4  # one dot per window start
-    assert "<title>alt text</title>" in svg
-    rows, cols = window_geometry(5, 5, 3, 1, 1, 2)
-    svg = windows_svg(rows, cols, "a")
-    assert svg.count('fill="url(#cnnbook-hatch)"') == 0
-    assert svg.count('fill="#d0d0d0"') == 7 * 7 - 5 * 5  # padding cells
-    assert svg.count("<circle") == 9
-    rows, cols = window_geometry(3, 3, 5, 1)
-    assert 'stroke-dasharray="8 4"' in windows_svg(rows, cols, "too big")
-
-
-def test_raster_helpers():
-    from cnnbook.widgets._pictures import ORANGE, colourize, draw_box, png_uri, upscale
-
-    rgb = colourize(np.array([[0.0, np.nan], [1.0, 0.5]]), "gray", 0, 1)
-    assert rgb.dtype == np.uint8 and rgb.shape == (2, 2, 3)
-    assert rgb[0, 0].tolist() == [0, 0, 0] and rgb[1, 0].tolist() == [255, 255, 255]
-    assert rgb[0, 1].tolist() == [238, 238, 238]
-    big = upscale(rgb, 4)
-    assert big.shape == (8, 8, 3) and (big[:4, :4] == 0).all()
-    canvas = np.full((20, 20, 3), 255, dtype=np.uint8)
-    draw_box(canvas, 5, 5, 10, 10, thickness=2)
-    assert canvas[5, 10].tolist() == list(ORANGE) and canvas[10, 10].tolist() == [255, 255, 255]
-    assert png_uri(canvas).startswith("data:image/png;base64,iVBOR")
-
-
 def test_output_size_picture_follows_the_setting():
     ex = output_size_explorer()
-    assert "dropped by the floor" in ex.result.alt
-    assert "output 2×2" in ex.figure.value and 'src="data:image/svg+xml;base64,' in ex.figure.value
+    assert "13 input pixels that no window reads are hatched" in ex.result.alt
+    assert ex.view.state["picture"]["caption"].endswith("output 2×2")
     ex.controls["padding"].value = 1
-    assert "output 3×3" in ex.figure.value and "dropped" not in ex.result.alt
+    assert ex.view.state["picture"]["caption"].endswith("output 3×3") and "hatched" not in ex.result.alt
 
 
 def test_set_does_not_depend_on_the_order_of_settings():

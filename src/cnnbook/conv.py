@@ -212,19 +212,3 @@ def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, dilati
     if b is not None:
         out += b[:, None, None]
     return out
-
-
-# Until the chapters print the functions above (through cnnbook.show_source), the names
-# they printed before the fast path moved to cnnbook.fast still lead there.
-_MOVED = {"conv2d_forward": "conv2d_core", "conv2d_backward_core": "conv2d_backward_core"}
-
-
-def __getattr__(name):
-    if name in _MOVED:
-        import warnings
-
-        from . import fast
-
-        warnings.warn(f"cnnbook.conv.{name} is now cnnbook.fast.{_MOVED[name]}", DeprecationWarning, stacklevel=2)
-        return getattr(fast, _MOVED[name])
-    raise AttributeError(f"module 'cnnbook.conv' has no attribute {name!r}")

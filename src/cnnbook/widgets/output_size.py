@@ -256,10 +256,10 @@ def output_size_explorer(height=7, width=7, kernel_size=3, stride=3, padding=0, 
     Examples
     --------
     >>> ex = output_size_explorer()
-    >>> ex.summary.value
+    >>> ex.state["summary"]
     'Output shape: 2 × 2'
     >>> ex.controls['padding'].value = 1
-    >>> ex.summary.value
+    >>> ex.view.state["summary"]      # what core.js draws
     'Output shape: 3 × 3'
     """
     controls = {
