@@ -49,7 +49,7 @@ def _without_docstring(source):
 
 
 def show_source(obj, *, docstring=True, show=True):
-    """Print the source code of a cnnbook function, class or method, and return it.
+    """Print the source code of a cnnbook function, class or method (or return it).
 
     Parameters
     ----------
@@ -58,13 +58,13 @@ def show_source(obj, *, docstring=True, show=True):
     docstring : bool, default True
         False leaves the docstring out, to show the code alone.
     show : bool, default True
-        Also print it. (In a notebook end the line with ``;`` so the returned
-        string is not shown a second time.)
+        Print it and return None (so a notebook cell shows it once); False
+        returns it instead.
 
     Returns
     -------
-    str
-        The source, dedented (a method's source starts at column 0).
+    str or None
+        With ``show=False``, the source, dedented (a method's source starts at column 0).
 
     Examples
     --------
@@ -85,4 +85,5 @@ def show_source(obj, *, docstring=True, show=True):
         source = _without_docstring(source)
     if show:
         print(source, end="")
+        return None
     return source

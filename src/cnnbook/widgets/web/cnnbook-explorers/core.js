@@ -289,7 +289,6 @@
     parts.summary.setAttribute("aria-live", "polite");
     parts.summary.setAttribute("aria-atomic", "true");
     parts.summary.style.cssText = "font-weight:600;margin:0.3em 0";
-    parts.error.setAttribute("role", "alert");
     parts.text.style.cssText = "margin:0.2em 0;white-space:pre-wrap;word-break:normal;overflow-wrap:anywhere;" +
       "line-height:1.4;font-size:0.95em;background:none;border:none;padding:0";
     parts.grids.style.cssText = "display:flex;flex-wrap:wrap;align-items:flex-start";
@@ -302,7 +301,7 @@
     var parts = out.cnnbookParts;
     parts.summary.textContent = state.summary || "";
     if (state.error) {
-      parts.error.innerHTML = '<div style="' + WRAP + ';color:#8a2500"><strong>Not allowed:</strong> ' +
+      parts.error.innerHTML = '<div role="alert" style="' + WRAP + ';color:#8a2500"><strong>Not allowed:</strong> ' +
         esc(state.error) + "</div>";
       parts.error.style.display = "";
     } else {
