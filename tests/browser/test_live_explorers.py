@@ -187,5 +187,6 @@ def test_explorers_work_opened_from_disk(page, site):
         page.wait_for_function("([r, n]) => Number(r.dataset.cnnbookUpdates || 0) > n",
                                arg=[root.element_handle(), updates], timeout=10_000)
         assert root.locator(".cnnbook-summary").text_content()
-    errors = [m for m in page.log.problems() if "favicon" not in m]
+    # file:// is this machine (the page log only expects http://127.0.0.1); anything else was blocked above.
+    errors = [m for m in page.log.problems() if not m.startswith("request off this machine: file://")]
     assert not errors, "\n".join(errors)
