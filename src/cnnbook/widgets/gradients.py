@@ -21,7 +21,7 @@ from .. import (
 from ..plots._base import DIVERGING
 from . import web
 from ._base import Explorer, dropdown, slider
-from .pooling import pool_forward, pool_shape
+from .pooling import fit_problem, pool_forward, pool_shape
 
 __all__ = [
     "GradientView",
@@ -123,11 +123,7 @@ def _conv_problem(shape, kernel, stride, padding):
     ints = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (stride, padding))
     if not ints or stride < 1 or padding < 0:
         return None
-    for axis, n, k in zip(("height", "width"), shape, kernel):
-        if k > n + 2 * padding:
-            return (f"kernel_size={k} does not fit the padded input {axis}: {n} + 2·{padding} = "
-                    f"{n + 2 * padding} < {k}; use a smaller kernel, more padding or a larger input")
-    return None
+    return fit_problem(shape, kernel, padding)
 
 
 def _conv_shape(shape, kernel, stride, padding):

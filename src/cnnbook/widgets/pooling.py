@@ -54,10 +54,26 @@ def pool_problem(shape, kernel_size, stride, padding):
     if 2 * padding > kernel_size:
         return (f"padding={padding} must be at most half of kernel_size={kernel_size}: "
                 "a window that sees only padding would have no input to pool")
-    for axis, n in zip(("height", "width"), shape):
-        if kernel_size > n + 2 * padding:
-            return (f"kernel_size={kernel_size} does not fit the padded input {axis}: {n} + 2·{padding} = "
-                    f"{n + 2 * padding} < {kernel_size}; use a smaller kernel, more padding or a larger input")
+    return fit_problem(shape, (kernel_size, kernel_size), padding)
+
+
+def fit_problem(shape, kernel, padding):
+    """Why a (KH, KW) kernel does not fit the padded (H, W) input, in the explorers' words, or None.
+
+    Shared by the pooling and the convolution explorers (and by their page-side twins,
+    ``fitProblem`` in ``web/cnnbook-explorers/pooling.js``).
+
+    Examples
+    --------
+    >>> fit_problem((3, 7), (5, 5), 0)
+    'kernel_size=5 does not fit the padded input height: 3 + 2·0 = 3 < 5; use a smaller kernel, more padding or a larger input'
+    >>> fit_problem((3, 7), (3, 3), 0) is None
+    True
+    """
+    for axis, n, k in zip(("height", "width"), shape, kernel):
+        if k > n + 2 * padding:
+            return (f"kernel_size={k} does not fit the padded input {axis}: {n} + 2·{padding} = "
+                    f"{n + 2 * padding} < {k}; use a smaller kernel, more padding or a larger input")
     return None
 
 

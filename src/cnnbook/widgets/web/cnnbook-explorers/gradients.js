@@ -44,15 +44,7 @@
     var why = P.pairProblem(k, "kernel_size", 1) && "kernel_size must be a positive int or a pair of positive ints, " +
       "got kernel_size=(" + k + ", " + k + ")";
     why = why || P.pairProblem(s, "stride", 1) || P.pairProblem(p, "padding", 0);
-    if (!why) {
-      var axes = ["height", "width"], sizes = [H, W];
-      for (var a = 0; a < 2 && !why; a++) {
-        if (k > sizes[a] + 2 * p) {
-          why = "kernel_size=" + k + " does not fit the padded input " + axes[a] + ": " + sizes[a] + " + 2·" + p +
-            " = " + (sizes[a] + 2 * p) + " < " + k + "; use a smaller kernel, more padding or a larger input";
-        }
-      }
-    }
+    why = why || P.fitProblem([H, W], [k, k], p);
     if (why) { return [null, why]; }
     return [[Math.floor((H + 2 * p - k) / s) + 1, Math.floor((W + 2 * p - k) / s) + 1], null];
   }

@@ -34,9 +34,14 @@
       return "padding=" + p + " must be at most half of kernel_size=" + k +
         ": a window that sees only padding would have no input to pool";
     }
+    return fitProblem(shape, [k, k], p);
+  }
+
+  /** pooling.fit_problem: why a [KH, KW] kernel does not fit the padded input, or null. */
+  function fitProblem(shape, kernel, p) {
     var axes = ["height", "width"];
     for (var i = 0; i < 2; i++) {
-      var n = shape[i];
+      var n = shape[i], k = kernel[i];
       if (k > n + 2 * p) {
         return "kernel_size=" + k + " does not fit the padded input " + axes[i] + ": " + n + " + 2·" + p + " = " +
           (n + 2 * p) + " < " + k + "; use a smaller kernel, more padding or a larger input";
@@ -155,7 +160,7 @@
   }
 
   E.pooling = { KINDS: POOL_KINDS, shape: poolShape, pad: pad, forward: forward, backward: backward,
-                isInt: isInt, pyRepr: pyRepr, pairProblem: pairProblem };
+                isInt: isInt, pyRepr: pyRepr, pairProblem: pairProblem, fitProblem: fitProblem };
 
   // ------------------------------------------------------------ the pooling explorer
   function num(value) {  // output_size._num: 2.333.. -> '2.33', 2.5 -> '2.5', 3.0 -> '3'
