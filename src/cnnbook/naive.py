@@ -116,7 +116,7 @@ def max_pool2d_naive(x, kernel_size, stride=None, padding=0, ceil_mode=False):
             for i in range(H_out):
                 for j in range(W_out):
                     r0, s0 = i * sh - top, j * sw - left   # top-left of the window, in input pixels
-                    window = x[n, c, max(r0, 0):min(r0 + KH, H), max(s0, 0):min(s0 + KW, W)]
+                    window = x[n, c, *_inside(r0, s0, KH, KW, H, W)]
                     out[n, c, i, j] = window.max()
     return out
 
@@ -190,7 +190,7 @@ def avg_pool2d_naive(x, kernel_size, stride=None, padding=0, ceil_mode=False, co
             for i in range(H_out):
                 for j in range(W_out):
                     r0, s0 = i * sh - ph, j * sw - pw          # top-left of the window, in input pixels
-                    total = x[n, c, max(r0, 0):min(r0 + KH, H), max(s0, 0):min(s0 + KW, W)].sum()
+                    total = x[n, c, *_inside(r0, s0, KH, KW, H, W)].sum()
                     out[n, c, i, j] = total / _cells(r0, s0, KH, KW, H, W, ph, pw, count_include_pad)
     return out
 
@@ -222,8 +222,14 @@ def avg_pool2d_backward_naive(dout, x, kernel_size, stride=None, padding=0, ceil
                 for j in range(W_out):
                     r0, s0 = i * sh - ph, j * sw - pw
                     share = dout[n, c, i, j] / _cells(r0, s0, KH, KW, H, W, ph, pw, count_include_pad)
-                    dx[n, c, max(r0, 0):min(r0 + KH, H), max(s0, 0):min(s0 + KW, W)] += share
+                    dx[n, c, *_inside(r0, s0, KH, KW, H, W)] += share
     return dx
+
+
+def _inside(r0, s0, KH, KW, H, W):
+    """Row and column slices of the input pixels under the KH x KW window with top-left (r0, s0)
+    (which may lie in the padding: the slices stop at the input's edges)."""
+    return slice(max(r0, 0), min(r0 + KH, H)), slice(max(s0, 0), min(s0 + KW, W))
 
 
 def _cells(r0, s0, KH, KW, H, W, ph, pw, count_include_pad):
@@ -256,7 +262,7 @@ def lp_pool2d_naive(x, kernel_size, stride=None, padding=0, ceil_mode=False, p=2
             for i in range(H_out):
                 for j in range(W_out):
                     r0, s0 = i * sh - ph, j * sw - pw
-                    window = x[n, c, max(r0, 0):min(r0 + KH, H), max(s0, 0):min(s0 + KW, W)]
+                    window = x[n, c, *_inside(r0, s0, KH, KW, H, W)]
                     out[n, c, i, j] = max(np.sum(window ** p), 0) ** (1 / p)
     return out
 
@@ -286,8 +292,7 @@ def lp_pool2d_backward_naive(dout, x, kernel_size, stride=None, padding=0, ceil_
             for i in range(H_out):
                 for j in range(W_out):
                     r0, s0 = i * sh - ph, j * sw - pw
-                    rows = slice(max(r0, 0), min(r0 + KH, H))
-                    cols = slice(max(s0, 0), min(s0 + KW, W))
+                    rows, cols = _inside(r0, s0, KH, KW, H, W)
                     y = max(np.sum(x[n, c, rows, cols] ** p), 0) ** (1 / p)
                     if y > 0:
                         dx[n, c, rows, cols] += dout[n, c, i, j] * x[n, c, rows, cols] ** (p - 1) / y ** (p - 1)
