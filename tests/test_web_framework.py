@@ -94,3 +94,15 @@ def test_static_html_cannot_close_its_script_early():
 
 def test_to_json_makes_nan_and_inf_null():
     assert web.to_json([np.nan, np.inf, -np.inf, np.float32(1.5)]) == [None, None, None, 1.5]
+
+
+def test_bad_arguments_are_named():
+    from cnnbook.plots import unread_pixels, window_geometry
+
+    with pytest.raises(ValueError, match="names must be a list of on-demand data names"):
+        web.write_site_data("/nonexistent-never-created", names=["no-such-data"])
+    with pytest.raises(ValueError, match="cmap='jet' is not exported"):
+        web.grid([[1.0]], cmap="jet")
+    rows, _ = window_geometry(4, 4, 3)
+    with pytest.raises(TypeError, match="cols must be an AxisWindows"):
+        unread_pixels(rows, (4, 0))

@@ -90,6 +90,9 @@ def unread_pixels(rows, cols):
     >>> int(unread_pixels(rows, cols).sum())  # a 1x1 stride-2 conv reads 16 of 64 pixels
     48
     """
+    for name, axis in (("rows", rows), ("cols", cols)):
+        if not isinstance(axis, AxisWindows):
+            raise TypeError(f"{name} must be an AxisWindows from window_geometry(), got {name}={axis!r}")
     PH, PW = rows.size + 2 * rows.pad, cols.size + 2 * cols.pad
     inside = np.zeros((PH, PW), dtype=bool)
     inside[rows.pad:rows.pad + rows.size, cols.pad:cols.pad + cols.size] = True

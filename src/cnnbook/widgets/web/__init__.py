@@ -203,6 +203,11 @@ def write_site_data(folder, names=None):
     """
     import cnnbook.widgets  # noqa: F401  (importing the explorers registers their data)
 
+    if names is not None:
+        unknown = sorted(set(names) - set(SITE_DATA))
+        if isinstance(names, str) or unknown:
+            raise ValueError(f"names must be a list of on-demand data names among {sorted(SITE_DATA)}, "
+                             f"got names={names!r}")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -222,7 +227,7 @@ def colormaps_js():
     from matplotlib import colormaps
 
     lines = ["// Generated from matplotlib by `python -m cnnbook.widgets.web colormaps`; do not edit.",
-             "// tests/test_web_explorers.py checks it against matplotlib.",
+             "// tests/test_web_framework.py checks it against matplotlib.",
              "(function () {",
              '  "use strict";',
              "  var E = (globalThis.cnnbookExplorers = globalThis.cnnbookExplorers || {});",

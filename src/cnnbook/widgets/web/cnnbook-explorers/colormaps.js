@@ -1,5 +1,5 @@
 // Generated from matplotlib by `python -m cnnbook.widgets.web colormaps`; do not edit.
-// tests/test_web_explorers.py checks it against matplotlib.
+// tests/test_web_framework.py checks it against matplotlib.
 (function () {
   "use strict";
   var E = (globalThis.cnnbookExplorers = globalThis.cnnbookExplorers || {});
