@@ -106,3 +106,15 @@ def test_bad_arguments_are_named():
     rows, _ = window_geometry(4, 4, 3)
     with pytest.raises(TypeError, match="cols must be an AxisWindows"):
         unread_pixels(rows, (4, 0))
+
+
+def test_general_format_like_python_including_exact_ties():
+    rng = np.random.default_rng(5)
+    values = list(rng.normal(size=300) * 10.0 ** rng.integers(-9, 12, size=300))
+    values += [1125.0, 1135.0, 1145.0, 2.5e-05, 3.5e-05, 0.000125, 12345.0, 99950.0, 9995000.0, 125.0,
+               1e16, 2.5, 0.5, -1125.0, 1e-300, 123456789.0, 0.0, -0.0]
+    for precision in (1, 2, 3, 6):
+        js = run_js("(E, xs) => xs.map(x => E.py.general(x, %d))" % precision, values)
+        py = [f"{v:.{precision}g}" for v in values]
+        wrong = [(v, a, b) for v, a, b in zip(values, py, js) if a != b]
+        assert not wrong, f".{precision}g: {wrong[:5]}"

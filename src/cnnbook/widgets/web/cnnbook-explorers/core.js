@@ -79,7 +79,7 @@
     return s.indexOf(".") < 0 ? s + ".0" : s;
   }
 
-  /** Python's format(x, spec) for the specs the explorers use: ".Nf", "d", "" (str). */
+  /** Python's format(x, spec) for the specs the explorers use: ".Nf", "+.Nf", ".Ng", "d", "" (str). */
   function format(spec, x) {
     var m = /^\{:?(\+)?\.(\d+)f\}$|^(\+)?\.(\d+)f$/.exec(spec);
     if (m) {
@@ -94,9 +94,16 @@
     throw new Error("cnnbook explorers: unsupported number format " + JSON.stringify(spec));
   }
 
-  /** Python's format(x, f".{precision}g") (default 6, as f"{x:g}"): fixed or exponent form, zeros stripped.
-   * Fixed form rounds ties to even as Python does; the exponent form (|x| < 1e-4 or >= 10**precision)
-   * rounds exact ties up. */
+  // Is |a|·10^d exactly k + 1/2 (any sign of d)? For d < 0 that needs an integer a.
+  function tieAt(a, d) {
+    if (d >= 0) { return isTie(a, d); }
+    if (!Number.isInteger(a)) { return false; }
+    var scale = BigInt(10) ** BigInt(-d);
+    return (BigInt(a) % scale) * BigInt(2) === scale;
+  }
+
+  /** Python's format(x, f".{precision}g") (default 6, as f"{x:g}"): fixed or exponent form, zeros stripped,
+   * exact ties rounded to even as Python does. */
   function general(x, precision) {
     var P = precision === undefined ? 6 : Math.max(precision, 1);
     if (Number.isNaN(x)) { return "nan"; }
@@ -109,7 +116,13 @@
       var s = fixed(a, P - 1 - exp);
       return sign + (s.indexOf(".") < 0 ? s : s.replace(/0+$/, "").replace(/\.$/, ""));
     }
-    var mant = e[0].indexOf(".") < 0 ? e[0] : e[0].replace(/0+$/, "").replace(/\.$/, "");
+    var mant = e[0];
+    var exp0 = parseInt(a.toExponential().split("e")[1], 10);  // before rounding
+    if (exp === exp0 && tieAt(a, P - 1 - exp0)) {  // toExponential went up; Python goes to the even digit
+      var last = mant.charCodeAt(mant.length - 1) - 48;
+      if (last % 2 === 1) { mant = mant.slice(0, -1) + String(last - 1); }
+    }
+    mant = mant.indexOf(".") < 0 ? mant : mant.replace(/0+$/, "").replace(/\.$/, "");
     return sign + mant + "e" + (exp < 0 ? "-" : "+") + String(Math.abs(exp)).padStart(2, "0");
   }
 
@@ -156,7 +169,6 @@
   E.flat = flat;
 
   // ------------------------------------------------------------ small helpers for the twins
-  /** Python's ValueError text for an argument (kept identical to _validate's wording by the twins). */
   E.range = function (n) { var out = []; for (var i = 0; i < n; i++) { out.push(i); } return out; };
   E.zeros = function (h, w) { return E.range(h).map(function () { return E.range(w).map(function () { return 0; }); }); };
   E.full = function (h, w, v) { return E.range(h).map(function () { return E.range(w).map(function () { return v; }); }); };
