@@ -163,7 +163,7 @@ def test_output_size_explains_a_kernel_that_does_not_fit(page, site_url):
     assert shown["summary"] == "Output shape: none"
     assert "does not fit" in shown["error"] and "height" in shown["error"]
     check_shown(shown, expected_state("output-size", shown["settings"], {}), "7x1 input")
-    assert root.locator(".cnnbook-summary[aria-live=polite]").count() == 1
+    assert root.locator(".cnnbook-summary.cnnbook-shape[aria-live=polite]").count() == 1
 
 
 def test_explorers_work_opened_from_disk(page, site):

@@ -61,9 +61,7 @@ _ESM_FOOTER = """
 export default {
   render({ model, el }) {
     const E = globalThis.cnnbookExplorers;
-    const out = E.outputArea(el.ownerDocument);
-    const cls = model.get("summary_class");
-    if (cls) out.cnnbookParts.summary.classList.add(cls);
+    const out = E.outputArea(el.ownerDocument, model.get("summary_class"));
     el.appendChild(out);
     const draw = () => E.renderOutput(out, model.get("state"), model.get("data"));
     draw();

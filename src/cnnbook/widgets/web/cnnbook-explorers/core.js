@@ -287,8 +287,8 @@
 
   var WRAP = "line-height:1.4;white-space:normal";
 
-  /** Build the output area once: summary (announced), error, text, grids, picture. */
-  function outputArea(doc) {
+  /** Build the output area once: summary (announced, with an extra class if given), error, text, grids, picture. */
+  function outputArea(doc, summaryClass) {
     var out = doc.createElement("div");
     out.className = "cnnbook-output";
     var parts = {};
@@ -298,6 +298,7 @@
       out.appendChild(el);
       parts[p[0]] = el;
     });
+    if (summaryClass) { parts.summary.classList.add(summaryClass); }
     parts.summary.setAttribute("aria-live", "polite");
     parts.summary.setAttribute("aria-atomic", "true");
     parts.summary.style.cssText = "font-weight:600;margin:0.3em 0";
@@ -422,7 +423,7 @@
       });
       form.appendChild(line);
     });
-    var out = outputArea(doc);
+    var out = outputArea(doc, config.summary_class);
     var note = root.querySelector(".cnnbook-static-note");
     root.insertBefore(form, note ? note.nextSibling : root.firstChild);
     root.appendChild(out);
