@@ -3,6 +3,7 @@
 
     python3 dev.py build     build the web book   -> _build/html/index.html
     python3 dev.py test      run the whole test suite (pytest, doctests, nbval, browser)
+                             (--fast: unit tests and doctests only, for the edit-test loop)
     python3 dev.py lab       open the notebooks in JupyterLab
     python3 dev.py voila     serve the live explorers with Voila
     python3 dev.py bench     run the benchmarks
@@ -312,7 +313,13 @@ def execute(notebooks: list[str]) -> None:
         say(f"executed {path.relative_to(ROOT) if ROOT in path.parents else path}")
 
 
+# `dev.py test --fast`: unit tests and doctests, no notebooks, no browser, nothing marked slow.
+FAST = ["-m", "not slow and not browser", "tests", "src/cnnbook", "--ignore=tests/browser"]
+
+
 def test(pytest_args: list[str]) -> None:
+    if "--fast" in pytest_args:
+        pytest_args = [a for a in pytest_args if a != "--fast"] + FAST
     cmd: list[str | Path] = [venv_bin("python"), "-m", "pytest"]
     workers = os.environ.get("CNNBOOK_TEST_WORKERS", "2")
     if workers not in ("", "0", "1"):

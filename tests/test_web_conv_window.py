@@ -1,5 +1,7 @@
 """The convolution-window explorer in the web book computes what Python computes."""
 
+import pytest
+
 import itertools
 import json
 
@@ -25,6 +27,7 @@ def _every_position(image, kernel):
     return settings
 
 
+@pytest.mark.slow  # the whole grid; the fast tier keeps the random sample
 def test_every_position_of_every_setting_of_the_controls():
     total = 0
     for image, kernel in itertools.product(CONV_IMAGES, FILTERS):

@@ -1,5 +1,7 @@
 """The gradient explorers (convolution; pooling and ReLU) in the web book compute what Python computes."""
 
+import pytest
+
 import itertools
 
 import numpy as np
@@ -12,6 +14,7 @@ SIZES, KERNELS, STRIDES, PADDINGS = range(2, 8), range(1, 5), range(1, 4), range
 
 
 # ---------------------------------------------------------------- convolution
+@pytest.mark.slow  # the whole grid; the fast tier keeps the random sample
 def test_every_geometry_of_the_convolution_sliders():
     # 5 million settings in all: every input size, kernel, stride and padding, each with
     # the first and the last output position and two input pixels drawn at random.

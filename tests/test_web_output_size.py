@@ -1,5 +1,7 @@
 """The output-size explorer in the web book computes what Python computes."""
 
+import pytest
+
 import itertools
 
 import numpy as np
@@ -8,6 +10,7 @@ from cnnbook.widgets import output_size_explorer, output_size_report
 from web_twins import assert_twin_agrees
 
 
+@pytest.mark.slow  # the whole grid; the fast tier keeps the random sample
 def test_every_setting_of_the_small_grid():
     # The slider ranges cut to a grid node can run quickly: every kernel, stride,
     # padding and dilation on small and odd inputs, many not fitting.

@@ -1,5 +1,7 @@
 """The pooling explorer in the web book computes what Python computes."""
 
+import pytest
+
 import itertools
 
 import numpy as np
@@ -15,6 +17,7 @@ def _data():
     return pooling_explorer().data
 
 
+@pytest.mark.slow  # the whole grid; the fast tier keeps the random sample
 def test_every_reachable_setting():
     # Every kind, kernel, stride, padding and input size of the sliders, with every output
     # position the position sliders allow there (the page clamps them with `limits`); a

@@ -1,5 +1,7 @@
 """The SGD explorer (chapter 10) in the web book computes what Python computes."""
 
+import pytest
+
 import itertools
 
 import numpy as np
@@ -15,6 +17,7 @@ def slider_values(control):
         [control.min + k * control.step for k in range(count)]
 
 
+@pytest.mark.slow  # the whole grid; the fast tier keeps the random sample
 def test_every_rate_and_momentum_at_several_step_counts():
     ex = training_explorer()
     lrs, raw_lrs = slider_values(ex.controls["lr"])
