@@ -11,7 +11,7 @@ explorer (widget)         pure function           chapter
 pixel_explorer            pixel_view              1
 conv_window_explorer      conv_step               3
 output_size_explorer      output_size_report      4
-pooling_explorer          pooling_view            6
+pooling_explorer          pooling_view            5
 gradient_explorer         gradient_view           8
 gradient_flow_explorer    gradient_flow_view      9
 loss_explorer             loss_view               7

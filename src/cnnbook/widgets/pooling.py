@@ -1,4 +1,4 @@
-"""Pooling explorer (chapter 6): max, average and L2 pooling on a small grid."""
+"""Pooling explorer (chapter 5): max, average and L2 pooling on a small grid."""
 
 from dataclasses import dataclass
 
