@@ -31,8 +31,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -42,8 +40,9 @@ CACHE = ROOT / ".cache"
 NPM_CACHE = CACHE / "npm"
 SITE = ROOT / "_build" / "html"
 
-# JavaScript for the offline site and the accessibility tests. Exact versions;
-# the sha512 integrity is the one the npm registry publishes for the tarball.
+# JavaScript for the offline site and the accessibility tests, at exact versions
+# (fetched by src/cnnbook/teaching/npm.py; _config.yml pins the online copies
+# with SRI hashes, which tests/test_project.py checks against these).
 NPM_PACKAGES = {
     "mathjax": "3.2.2",
     "requirejs": "2.3.7",
@@ -129,32 +128,27 @@ def ensure_venv(install: bool = True) -> None:
 
 
 # ---------------------------------------------------------------- npm vendoring
+def _load_npm_helper():
+    """cnnbook.teaching.npm, loaded by file path: it is stdlib only, and importing
+    the cnnbook package would need the venv (numpy), which may not exist yet."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cnnbook_npm", ROOT / "src" / "cnnbook" / "teaching" / "npm.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+npm = _load_npm_helper()
+
+
 def npm_package_dir(name: str) -> Path:
     """Fetch ``name`` at its pinned version into .cache/npm and return its folder."""
-    version = NPM_PACKAGES[name]
-    target = NPM_CACHE / f"{name.replace('/', '__')}@{version}"
-    done = target / ".complete"
-    if done.exists():
-        return target / "package"
-    npm = shutil.which("npm")
-    if npm is None:
-        die(f"npm is needed to fetch {name}@{version} for the offline site (install Node.js/npm)")
-    NPM_CACHE.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=NPM_CACHE) as tmp:
-        # `npm pack` downloads exactly the published tarball (no dependencies,
-        # no install scripts); the bundles we use are self-contained.
-        run([npm, "pack", f"{name}@{version}", "--silent", "--pack-destination", tmp],
-            env={**os.environ, "npm_config_update_notifier": "false", "npm_config_fund": "false"})
-        tarballs = list(Path(tmp).glob("*.tgz"))
-        if len(tarballs) != 1:
-            die(f"npm pack {name}@{version} produced {len(tarballs)} tarballs in {tmp}")
-        if target.exists():
-            shutil.rmtree(target)
-        target.mkdir(parents=True)
-        with tarfile.open(tarballs[0]) as tar:
-            tar.extractall(target, filter="data")
-    done.write_text(f"{name}@{version}\n")
-    return target / "package"
+    try:
+        return npm.fetch_package(NPM_CACHE, name, NPM_PACKAGES[name], hint=" (needed for the offline site)",
+                                 log=say)
+    except (npm.NpmError, subprocess.CalledProcessError) as err:
+        die(str(err))
 
 
 def vendor() -> dict[str, Path]:
@@ -394,7 +388,7 @@ def main(argv: list[str] | None = None) -> None:
         run([py, "-m", "cnnbook.teaching", "student", *extra])
     elif args.task == "slides":
         if truthy(os.environ.get("CNNBOOK_OFFLINE")) and "--offline" not in extra:
-            extra += ["--offline", "--cache-dir", str(CACHE / "slides")]
+            extra += ["--offline", "--cache-dir", str(NPM_CACHE)]  # one cache for every npm package
         run([py, "-m", "cnnbook.teaching", "slides", *extra])
 
 

@@ -24,6 +24,7 @@ from cnnbook.teaching import (
     write_student_edition,
 )
 from cnnbook.teaching.__main__ import main
+from cnnbook.teaching.npm import package_dir
 from cnnbook.teaching.slides import CHAPTER_NAME, OFFLINE_URLS, VENDOR
 from cnnbook.teaching.student import is_solution
 
@@ -256,14 +257,32 @@ def test_myst_markup_on_slides():
     assert "**Exercise: Stride**\n\nCompute it." in out and "secret" not in out and ":label:" not in out
 
 
+def test_fetch_package_reuses_the_cache_and_explains_a_missing_npm(tmp_path, monkeypatch):
+    import cnnbook.teaching.npm as npm
+
+    folder = package_dir(tmp_path, "@scope/pkg", "1.2.3")
+    assert folder == tmp_path / "@scope__pkg@1.2.3" / "package"
+    monkeypatch.setattr(npm.shutil, "which", lambda name: None)  # no npm on this machine
+    with pytest.raises(npm.NpmError, match=r"@scope/pkg@1\.2\.3.*install Node\.js/npm or else"):
+        npm.fetch_package(tmp_path, "@scope/pkg", "1.2.3", hint=" or else")
+    folder.mkdir(parents=True)
+    (folder.parent / ".complete").write_text("ok")
+    assert npm.fetch_package(tmp_path, "@scope/pkg", "1.2.3") == folder  # cached: npm is not needed
+    with pytest.raises(ValueError, match=r"'\^1\.2'"):
+        npm.fetch_package(tmp_path, "pkg", "^1.2")
+
+
 def test_write_slides_offline_uses_local_javascript(tmp_path):
     # a pre-filled cache stands in for `npm pack` (tests run without a network)
     cache = tmp_path / "cache"
-    for name, (version, _) in VENDOR.items():
-        folder = cache / f"{name}-{version}"
-        folder.mkdir(parents=True)
-        (folder / ".complete").write_text("ok")
-        (folder / "marker.js").write_text(f"/* {name} */")
+    kept = {}
+    for name, (version, keep) in VENDOR.items():
+        folder = package_dir(cache, name, version)
+        kept[name] = keep[0] + "marker.js" if keep[0].endswith("/") else keep[0]  # a part a deck loads
+        for rel in (kept[name], "test/unused.js"):
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_text(f"/* {name} */")
+        (folder.parent / ".complete").write_text("ok")
     book = tmp_path / "book"
     book.mkdir()
     nbformat.write(synthetic_notebook(), book / "01_size.ipynb")
@@ -274,7 +293,8 @@ def test_write_slides_offline_uses_local_javascript(tmp_path):
         assert url in html
     assert not re.search(r"(src|href)=\"https?://", html), "an offline deck loads nothing from the network"
     for name in VENDOR:
-        assert (tmp_path / "slides" / "_vendor" / name / "marker.js").exists()
+        assert (tmp_path / "slides" / "_vendor" / name / kept[name]).read_text() == f"/* {name} */"
+        assert not (tmp_path / "slides" / "_vendor" / name / "test").exists(), "only the parts a deck loads"
     assert "01_size.slides.html" in (tmp_path / "slides" / "index.html").read_text()
 
 

@@ -1,6 +1,7 @@
 """Command line: ``python -m cnnbook.teaching {student,slides,grade} ...`` (see ``--help``)."""
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def main(argv=None):
             decks = write_slides(book, args.outdir, offline=args.offline, reveal_url_prefix=args.reveal_url,
                                  cache_dir=args.cache_dir)
             print(f"wrote {len(decks)} slide decks to {args.outdir} (open {args.outdir / 'index.html'})")
-    except (ValueError, RuntimeError) as err:
+    except (ValueError, RuntimeError, subprocess.CalledProcessError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 0

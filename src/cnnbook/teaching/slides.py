@@ -20,20 +20,20 @@ into plain Markdown on the slides, and the input/output prompts are hidden.
 reveal.js comes from a pinned release: by default from the public CDN (like
 nbconvert's require.js, jQuery and MathJax, so the decks need a network
 connection when opened); with ``offline=True`` these pinned npm packages are
-fetched once into a cache folder with ``npm pack`` and copied next to the
-decks (``_vendor/``), so they open without a network. Explorers are live on
+fetched once into a cache folder with ``npm pack`` (:mod:`cnnbook.teaching.npm`)
+and the parts a deck loads are copied next to the decks (``_vendor/``), so
+they open without a network. Explorers are live on
 the slides as in the web book: their page-side code is inlined in the deck.
 """
 
 import copy
 import re
 import shutil
-import subprocess
-import tarfile
 from pathlib import Path
 
 import nbformat
 
+from .npm import fetch_package
 from .student import chapter_paths, is_solution
 
 REVEAL_VERSION = "4.6.1"
@@ -185,36 +185,12 @@ OFFLINE_URLS = {
 }
 
 
-def _fetch_package(name, version, keep, cache):
-    folder = cache / f"{name}-{version}"
-    if (folder / ".complete").exists():
-        return folder
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError("offline slides need reveal.js, require.js, jQuery and MathJax from npm, but the `npm` "
-                           "command was not found; install Node.js/npm or render with the CDN (without --offline)")
-    cache.mkdir(parents=True, exist_ok=True)
-    subprocess.run([npm, "pack", f"{name}@{version}", "--silent"], cwd=cache, check=True, stdout=subprocess.DEVNULL)
-    tgz = cache / f"{name}-{version}.tgz"
-    tmp = cache / f"{name}-{version}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    with tarfile.open(tgz) as tar:
-        members = [m for m in tar.getmembers() if m.name.removeprefix("package/").startswith(keep)]
-        tar.extractall(tmp, members=members, filter="data")
-    shutil.rmtree(folder, ignore_errors=True)
-    (tmp / "package").rename(folder)
-    shutil.rmtree(tmp, ignore_errors=True)
-    tgz.unlink()
-    (folder / ".complete").write_text(f"{name}@{version}\n")
-    return folder
-
-
 def fetch_vendor(cache_dir=None):
     """Fetch the JavaScript an offline deck needs; return ``{package: folder}``.
 
     Each pinned npm package (:data:`VENDOR`) is fetched once with ``npm pack``
-    into ``cache_dir`` (default ``~/.cache/cnnbook``) and the needed parts are
-    unpacked into ``cache_dir/<name>-<version>/``; later calls reuse them.
+    into ``cache_dir`` (default ``~/.cache/cnnbook``), in the layout of
+    :func:`cnnbook.teaching.npm.fetch_package`; later calls reuse it.
 
     Parameters
     ----------
@@ -224,9 +200,21 @@ def fetch_vendor(cache_dir=None):
     Returns
     -------
     folders : dict of str to Path
+        The whole unpacked packages; :func:`write_slides` copies only the parts
+        listed in :data:`VENDOR`.
     """
     cache = Path(cache_dir) if cache_dir is not None else Path.home() / ".cache" / "cnnbook"
-    return {name: _fetch_package(name, version, keep, cache) for name, (version, keep) in VENDOR.items()}
+    hint = " (or render the slides with the CDN, without --offline)"
+    return {name: fetch_package(cache, name, version, hint=hint) for name, (version, _) in VENDOR.items()}
+
+
+def _copy_parts(folder, dest, keep):
+    """Copy the files of ``folder`` whose relative path starts with one of ``keep`` into ``dest``."""
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and rel.startswith(keep):
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, dest / rel)
 
 
 def render_deck(nb, *, reveal_url_prefix=REVEAL_CDN, urls=None):
@@ -320,7 +308,7 @@ def write_slides(book_dir, out_dir, *, offline=False, reveal_url_prefix=None, ca
         vendor = out_dir / "_vendor"
         shutil.rmtree(vendor, ignore_errors=True)
         for name, folder in fetch_vendor(cache_dir).items():
-            shutil.copytree(folder, vendor / name, ignore=shutil.ignore_patterns(".complete"))
+            _copy_parts(folder, vendor / name, keep=VENDOR[name][1])
         for css in (vendor / "reveal.js").rglob("theme/*.css"):
             # reveal's themes @import web fonts; offline they fall back to local fonts
             css.write_text(_REMOTE_IMPORT.sub("", css.read_text(encoding="utf-8")), encoding="utf-8")
