@@ -35,6 +35,8 @@ from .naive import (
 from .pool import (
     avg_pool2d,
     avg_pool2d_backward,
+    global_avg_pool2d,
+    global_avg_pool2d_backward,
     lp_pool2d,
     lp_pool2d_backward,
     max_pool2d,
@@ -64,6 +66,8 @@ __all__ = [
     "conv_transpose2d",
     "conv_transpose2d_naive",
     "conv_transpose_output_size",
+    "global_avg_pool2d",
+    "global_avg_pool2d_backward",
     "gradient_check",
     "lp_pool2d",
     "lp_pool2d_backward",

@@ -1,4 +1,4 @@
-"""Max, average and L_p pooling over each channel, with their gradients.
+"""Max, average, global average and L_p pooling over each channel, with their gradients.
 
 Pooling reuses the strided window view of :mod:`cnnbook.geometry`: every window is
 a view, reduced over its last two axes. Backward loops over the KHxKW offsets
@@ -8,7 +8,7 @@ offset, so overlapping windows accumulate their gradients as they must.
 
 import numpy as np
 
-from ._validate import check_bool, check_dout, check_p
+from ._validate import as_float_array, check_bool, check_dout, check_p
 from .geometry import pad, pool_geometry, tap_slices, windows
 
 
@@ -228,6 +228,82 @@ def avg_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, ceil_mode=
     dout = check_dout(dout, (*x.shape[:2], *geom.out_hw)).astype(x.dtype, copy=False)
     share = dout / avg_divisor(x.shape, geom, count_include_pad).astype(x.dtype)
     return _scatter_windows(lambda i, j: share, x.shape, geom, x.dtype)
+
+
+# ------------------------------------------------------ global average pooling
+
+def global_avg_pool2d(x):
+    """Global average pooling: the mean of each whole feature map.
+
+    ``out[n, c] = sum over i, j of x[n, c, i, j] / (H*W)``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+
+    Returns
+    -------
+    out : ndarray, shape (N, C)
+        One number per channel. PyTorch's ``adaptive_avg_pool2d(x, 1)`` gives
+        the same numbers with two more axes, shape (N, C, 1, 1).
+
+    Notes
+    -----
+    It is :func:`avg_pool2d` with one window the size of the map,
+    ``avg_pool2d(x, (H, W))[:, :, 0, 0]``, so its output has the same
+    shape for every H and W.
+
+    Examples
+    --------
+    >>> x = np.arange(8.0).reshape(1, 2, 2, 2)   # channel 0: 0..3, channel 1: 4..7
+    >>> global_avg_pool2d(x)
+    array([[1.5, 5.5]])
+    >>> global_avg_pool2d(np.ones((4, 3, 7, 5))).shape
+    (4, 3)
+    """
+    x = as_float_array(x, "x", 4, layout="(N, C, H, W)")
+    N, C, H, W = x.shape
+    if H == 0 or W == 0:
+        raise ValueError(f"x must have at least one pixel per map to average, got x.shape={x.shape}")
+    return x.mean(axis=(2, 3))  # (N, C)
+
+
+def global_avg_pool2d_backward(dout, x):
+    """Gradient of :func:`global_avg_pool2d`: each map shares its gradient evenly.
+
+    ``dx[n, c, i, j] = dout[n, c] / (H*W)`` for every pixel (i, j).
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C)
+    x : ndarray, shape (N, C, H, W)
+        The forward input; only its shape and dtype are used.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+
+    Examples
+    --------
+    >>> dx = global_avg_pool2d_backward(np.array([[4.0, 8.0]]), np.zeros((1, 2, 2, 2)))
+    >>> dx.shape
+    (1, 2, 2, 2)
+    >>> dx[0]
+    array([[[1., 1.],
+            [1., 1.]],
+    <BLANKLINE>
+           [[2., 2.],
+            [2., 2.]]])
+    """
+    x = as_float_array(x, "x", 4, layout="(N, C, H, W)")
+    N, C, H, W = x.shape
+    if H == 0 or W == 0:
+        raise ValueError(f"x must have at least one pixel per map, got x.shape={x.shape}")
+    dout = as_float_array(dout, "dout", 2, layout="(N, C)")
+    if dout.shape != (N, C):
+        raise ValueError(f"dout must have the forward output's shape (N, C)={(N, C)}, got dout.shape={dout.shape}")
+    share = (dout / (H * W)).astype(x.dtype, copy=False)         # (N, C)
+    return np.broadcast_to(share[:, :, None, None], x.shape).copy()  # (N, C, H, W)
 
 
 # --------------------------------------------------------------- L_p pooling

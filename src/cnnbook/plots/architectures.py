@@ -253,11 +253,17 @@ def plot_schedule(rows, title=None):
 def plot_size_profiles(networks):
     """Spatial size (log scale) after each layer of several networks, depth normalised to 0..1.
 
+    Every line ends at the same stage, the classifier: its last step is the
+    feature map the classifier head receives. A global average pooling counts
+    as part of that head (it is what replaces flatten + dense layers, see
+    :func:`cnnbook.global_avg_pool2d`), so a network ending in one stops at its
+    last conv maps, like the others, and its legend entry says "then GAP".
+
     Parameters
     ----------
     networks : dict
-        ``name -> rows`` with rows from :func:`trace_layers` or :func:`layer_costs`
-        (and the input size: ``name -> (rows, input_size)``).
+        ``name -> (rows, input_size)`` with rows from :func:`trace_layers` or
+        :func:`layer_costs`.
 
     Returns
     -------
@@ -269,20 +275,30 @@ def plot_size_profiles(networks):
     >>> fig = plot_size_profiles({'toy': (rows, 16)})
     >>> [int(v) for v in fig.axes[0].patches[0].get_data().values]
     [16, 16, 8, 8, 4]
+    >>> gap = trace_layers([('conv', 8, 3, 2, 1), ('gap',), ('fc', 10)], (3, 16, 16))
+    >>> fig = plot_size_profiles({'toy': (gap, 16)})
+    >>> [int(v) for v in fig.axes[0].patches[0].get_data().values], fig.axes[0].get_legend().get_texts()[0].get_text()
+    ([16, 8], 'toy (16 → 8, then GAP)')
     """
     fig = new_figure(6.5, 3.4, layout="constrained")
     ax = fig.add_subplot()
     colours = (BLUE, VERMILLION, GREEN, ORANGE, "#CC79A7", "#56B4E9")
     for (name, (rows, size)), colour, style in zip(networks.items(), colours, OUTLINE_STYLES * 2):
-        sizes = [size] + [r["shape"][1] for r in rows if len(r["shape"]) == 3]
+        kinds = [r["kind"] for r in rows]
+        head = next((i for i, k in enumerate(kinds) if k in ("gap", "fc")), len(rows))  # where the classifier starts
+        sizes = [size] + [r["shape"][1] for r in rows[:head]]
         edges = np.linspace(0, 1, len(sizes) + 1)  # one equal-width step per layer (and the input)
+        then = ", then GAP" if head < len(rows) and kinds[head] == "gap" else ""
         ax.stairs(sizes, edges, color=colour, linestyle=style, linewidth=1.8, baseline=None,
-                  label=f"{name} ({size} → {sizes[-1]})")
+                  label=f"{name} ({size} → {sizes[-1]}{then})")
+    ax.axvline(1, color="0.5", linewidth=0.8, linestyle=":")
+    ax.text(0.995, 1.02, "classifier", transform=ax.get_xaxis_transform(), ha="right", va="bottom",
+            fontsize=8, color="0.3")
     ax.set_yscale("log", base=2)
     ax.set_yticks([1, 2, 4, 8, 16, 32, 64, 128, 256], labels=["1", "2", "4", "8", "16", "32", "64", "128", "256"])
-    ax.set_xlabel("position in the network (input on the left, last spatial layer on the right)")
+    ax.set_xlabel("position in the network (input on the left, the maps the classifier receives on the right)")
     ax.set_ylabel("height = width (log scale)")
-    ax.legend(fontsize=8, frameon=False, loc="upper right")
+    ax.legend(fontsize=8, frameon=False, loc="lower left")
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 
