@@ -16,13 +16,21 @@ from .._validate import pair
 from ..shapes import conv_output_size, pool_output_size
 from ._base import (
     BLUE,
-    ORANGE,
-    OUTLINE_COLOURS,
+    GREEN,
     OUTLINE_STYLES,
+    PURPLE,
+    SKY,
     VERMILLION,
     new_figure,
     outline,
 )
+
+#: Window outlines avoid orange and vermillion, the colours of the hatch that
+#: marks unread pixels, so an outline never blends into a hatched cell.
+WINDOW_COLOURS = (BLUE, GREEN, PURPLE, SKY)
+#: Font size of every text in these diagrams, in points: at the book's 80 dpi
+#: this is about the size of the caption text under the figure.
+FONT = 13
 
 __all__ = ["window_geometry", "unread_pixels", "draw_windows", "draw_lenet", "lenet_layers"]
 
@@ -148,15 +156,20 @@ def _taps(axis, start):
     return [start + t * axis.dilation for t in range(axis.kernel)]
 
 
-def draw_windows(n_h, n_w, kernel, stride=1, padding=0, dilation=1, ax=None, *, legend=True):
+def draw_windows(n_h, n_w, kernel, stride=1, padding=0, dilation=1, ax=None, *, legend=True,
+                 outlined=None):
     """Draw the padded input grid, the windows that fit, and what the floor drops.
 
     * white cells: the input; grey cells marked ``0``: zero padding;
-    * coloured outlines: windows of the first output row and column (all
-      windows when there are at most 9), each with its own colour and line style;
+    * coloured outlines: the windows of ``outlined`` (by default those of the
+      first output row and column, all windows when there are at most 9),
+      each with its own colour, line style and inset, in colours other than
+      the hatch's orange;
     * dots: the top-left tap of every window (the stride grid);
-    * filled squares: the cells the first window actually reads (with
-      dilation > 1 it skips cells);
+    * filled squares: the cells the first outlined window actually reads
+      (with dilation > 1 it skips cells); with dilation > 1 and at most two
+      outlined windows, the cells read by the second are marked too, with
+      diamonds in its outline's colour;
     * hatched cells: input pixels that no window reads -- after the last
       window (the rounding down, floor, in the output-size formula), between
       windows when the stride is larger than the kernel, and in the holes of
@@ -175,6 +188,10 @@ def draw_windows(n_h, n_w, kernel, stride=1, padding=0, dilation=1, ax=None, *, 
     legend : bool
         Draw the key below the grid (the explorer shows it as text instead,
         which redraws faster).
+    outlined : sequence of (int, int), optional
+        Output positions ``(i, j)`` whose windows are outlined; default
+        :func:`windows_to_draw`. Fewer outlines keep overlapping windows
+        readable.
 
     Returns
     -------
@@ -185,16 +202,26 @@ def draw_windows(n_h, n_w, kernel, stride=1, padding=0, dilation=1, ax=None, *, 
     >>> fig = draw_windows(7, 7, 3, stride=3)
     >>> fig.texts[0].get_text()
     '7×7 input, kernel 3×3, stride 3×3 → output 2×2'
+    >>> fig = draw_windows(9, 9, 3, stride=4, dilation=2, outlined=[(0, 0), (1, 1)])
+    >>> len([p for p in fig.axes[0].patches if p.get_hatch()])  # 56 pixels in an odd row or column
+    56
     """
     rows, cols = window_geometry(n_h, n_w, kernel, stride, padding, dilation)
     PH, PW = rows.size + 2 * rows.pad, cols.size + 2 * cols.pad
     fits = rows.count > 0 and cols.count > 0
+    if outlined is None:
+        outlined = windows_to_draw(rows, cols) if fits else []
+    outlined = [tuple(int(v) for v in ij) for ij in outlined]
+    for i, j in outlined:
+        if not (0 <= i < rows.count and 0 <= j < cols.count):
+            raise ValueError(f"outlined window {(i, j)} is not an output position; the output is "
+                             f"{rows.count}×{cols.count}, so 0 <= i < {rows.count} and 0 <= j < {cols.count}")
     if ax is None:
         # Lay out in inches: the grid, a title strip above, a legend strip below.
-        cell = min(0.3, 4.4 / max(PH, PW, rows.extent, cols.extent))
+        cell = min(0.45, 4.6 / max(PH, PW, rows.extent, cols.extent))
         grid_w, grid_h = max(PW, cols.extent) * cell, max(PH, rows.extent) * cell
-        bottom = 0.6 if legend else 0.1
-        width, height = max(grid_w + 0.4, 5.0 if legend else 4.0), grid_h + 0.4 + bottom
+        top, bottom = 0.55, (1.25 if legend else 0.1)
+        width, height = max(grid_w + 0.4, 7.0 if legend else 4.0), grid_h + top + bottom
         fig = new_figure(width, height)
         ax = fig.add_axes(((width - grid_w) / 2 / width, bottom / height, grid_w / width, grid_h / height))
     fig = ax.figure
@@ -215,25 +242,39 @@ def draw_windows(n_h, n_w, kernel, stride=1, padding=0, dilation=1, ax=None, *, 
     small = max(PH, PW) <= 14
     if small and (rows.pad or cols.pad):
         for r, c in zip(*np.nonzero(kind == 1)):
-            ax.text(c, r, "0", ha="center", va="center", fontsize=7, color="#505050")
+            ax.text(c, r, "0", ha="center", va="center", fontsize=9, color="#505050")
 
+    marker_size = 34 * min(1.0, 10 / max(PH, PW)) + 8
     if fits:
         # Every input pixel that no window reads: after the last window (the
         # floor), between windows (stride > kernel) and in dilation holes.
         for r, c in zip(*np.nonzero(unread)):
             ax.add_artist(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch="xx",
                                    edgecolor=VERMILLION, linewidth=0, zorder=3))
-        for n, (i, j) in enumerate(windows_to_draw(rows, cols)):
-            inset = 0.06 * (n % 3)
+        for n, (i, j) in enumerate(outlined):
+            # Insets of up to a third of a cell keep the edges of overlapping windows apart.
+            inset = 0.13 * (n % 3)
             outline(ax, rows.starts[i], cols.starts[j], rows.extent, cols.extent,
-                    colour=OUTLINE_COLOURS[n % len(OUTLINE_COLOURS)],
-                    linestyle=OUTLINE_STYLES[n % len(OUTLINE_STYLES)], linewidth=1.6, inset=inset)
-        # Taps of the first window, then the start of every window.
-        taps_r, taps_c = np.meshgrid(_taps(rows, 0), _taps(cols, 0), indexing="ij")
-        ax.scatter(taps_c.ravel(), taps_r.ravel(), marker="s", s=30 * min(1.0, 10 / max(PH, PW)) + 6,
-                   color=ORANGE, edgecolors="black", linewidths=0.5, zorder=6)
+                    colour=WINDOW_COLOURS[n % len(WINDOW_COLOURS)],
+                    linestyle=OUTLINE_STYLES[n % len(OUTLINE_STYLES)], linewidth=2.2, inset=inset)
+        # With few outlined windows of a dilated kernel, every one of them shows its taps;
+        # with more, the marks would bury the grid.
+        mark_all = (rows.dilation > 1 or cols.dilation > 1) and len(outlined) <= 2
+        if mark_all:
+            # The taps of the other outlined windows, drawn above the first window's squares.
+            for n, (i, j) in enumerate(outlined[1:], start=1):
+                taps_r, taps_c = np.meshgrid(_taps(rows, rows.starts[i]), _taps(cols, cols.starts[j]),
+                                             indexing="ij")
+                ax.scatter(taps_c.ravel(), taps_r.ravel(), marker="D", s=0.55 * marker_size,
+                           color=WINDOW_COLOURS[n % len(WINDOW_COLOURS)], edgecolors="black",
+                           linewidths=0.5, zorder=6.5)
+        # Taps of the first outlined window, then the start of every window.
+        i0, j0 = outlined[0] if outlined else (0, 0)
+        taps_r, taps_c = np.meshgrid(_taps(rows, rows.starts[i0]), _taps(cols, cols.starts[j0]), indexing="ij")
+        ax.scatter(taps_c.ravel(), taps_r.ravel(), marker="s", s=marker_size,
+                   color=WINDOW_COLOURS[0], edgecolors="black", linewidths=0.5, zorder=6)
         start_r, start_c = np.meshgrid(rows.starts, cols.starts, indexing="ij")
-        ax.scatter(start_c.ravel(), start_r.ravel(), marker="o", s=10, color="black", zorder=7)
+        ax.scatter(start_c.ravel(), start_r.ravel(), marker="o", s=12, color="black", zorder=7)
         out = f"output {rows.count}×{cols.count}"
     else:
         ax.add_artist(Rectangle((-0.5, -0.5), cols.extent, rows.extent, fill=False,
@@ -253,21 +294,30 @@ def draw_windows(n_h, n_w, kernel, stride=1, padding=0, dilation=1, ax=None, *, 
     if rows.dilation != 1 or cols.dilation != 1:
         title += f", dilation {show((rows.dilation, cols.dilation))}"
     # A figure-level title is cheaper to lay out than an axes title.
-    fig.text(0.5, 1 - 0.08 / fig.get_figheight(), f"{title} → {out}", ha="center", va="top", fontsize=9)
+    fig.text(0.5, 1 - 0.1 / fig.get_figheight(), f"{title} → {out}", ha="center", va="top",
+             fontsize=FONT if legend else 9, wrap=True)
     if not legend:
         return fig
-    handles = [Patch(facecolor="#d0d0d0", edgecolor="#909090", label="zero padding")]
+    handles = []
+    if rows.pad or cols.pad:
+        handles.append(Patch(facecolor="#d0d0d0", edgecolor="#909090", label="zero padding"))
     if fits:
         handles += [
-            Line2D([], [], color=ORANGE, linewidth=2, label="window"),
-            Line2D([], [], marker="s", color=ORANGE, markeredgecolor="black", linestyle="", label="cells read by window 1"),
-            Line2D([], [], marker="o", color="black", linestyle="", markersize=4, label="window start"),
+            Line2D([], [], color=WINDOW_COLOURS[0], linewidth=2.2, label="window"),
+            Line2D([], [], marker="s", color=WINDOW_COLOURS[0], markeredgecolor="black", linestyle="",
+                   markersize=8, label="cells read by window 1" if mark_all else "cells read by the first window"),
         ]
+        if mark_all and len(outlined) > 1:
+            handles.append(Line2D([], [], marker="D", color=WINDOW_COLOURS[1], markeredgecolor="black",
+                                  linestyle="", markersize=6, label="cells read by window 2"))
+        handles.append(Line2D([], [], marker="o", color="black", linestyle="", markersize=4,
+                              label="start of a window"))
         if unread.any():
             handles.append(Patch(facecolor="#f6d3bd", edgecolor=VERMILLION, hatch="xx", label="read by no window"))
     else:
         handles.append(Line2D([], [], color=VERMILLION, linestyle="--", linewidth=2, label="kernel (too large)"))
-    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=7, frameon=False)
+    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=FONT - 1, frameon=False,
+               handlelength=1.6, columnspacing=1.2, borderaxespad=0.2)
     return fig
 
 

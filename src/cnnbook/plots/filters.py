@@ -24,7 +24,7 @@ from ._base import (
 )
 from .grids import show_grid
 
-__all__ = ["show_grids", "show_responses", "draw_fibre"]
+__all__ = ["show_grids", "show_responses", "common_denominator", "draw_fibre"]
 
 
 def _is_signed(values):
@@ -96,8 +96,36 @@ def show_grids(grids, titles=None, *, cmaps=None, highlight=None, fmt="auto", ce
     return fig
 
 
-def show_responses(image, kernels, responses, titles=None, *, size=2.0):
+def common_denominator(kernel, largest=1024):
+    """The smallest m <= largest such that m * kernel is all whole numbers, else None.
+
+    Used to print small fractional weights legibly, as whole numbers times 1/m.
+
+    Examples
+    --------
+    >>> common_denominator(np.full((3, 3), 1 / 9))
+    9
+    >>> common_denominator(np.array([[1.0, -2.0]])) is None  # already whole
+    True
+    >>> common_denominator(np.array([[0.3183]])) is None      # no small m
+    True
+    """
+    k = np.asarray(kernel, dtype=float)
+    if np.allclose(k, np.round(k)):
+        return None
+    for m in range(2, largest + 1):
+        scaled = k * m
+        if np.allclose(scaled, np.round(scaled), rtol=0, atol=1e-6):
+            return m
+    return None
+
+
+def show_responses(image, kernels, responses, titles=None, *, size=1.5, fontsize=13):
     """A photo, then for each filter its weights (as numbers) above its activation map.
+
+    Weights that are all whole multiples of one fraction ``1/m`` (a box blur's
+    ``1/25``) are printed as the whole numbers, with ``× 1/m`` under the
+    grid, so that even a 5×5 kernel stays readable.
 
     Parameters
     ----------
@@ -113,7 +141,10 @@ def show_responses(image, kernels, responses, titles=None, *, size=2.0):
         others are images, drawn in grey on the input's range.
     titles : sequence of str, optional
     size : float
-        Width of one column in inches.
+        Width of one column in inches (at most 9 inches in all).
+    fontsize : float
+        Titles and weights, in points (13 pt at the book's 80 dpi is about the
+        caption's size).
 
     Returns
     -------
@@ -139,25 +170,33 @@ def show_responses(image, kernels, responses, titles=None, *, size=2.0):
     image = np.asarray(image)
     H, W = image.shape[:2]
     size = min(size, 9.0 / (n + 1))
-    top = 0.9 * size * 0.6  # kernel strip
+    title_h = 1.6 * fontsize / 72                     # a title line, in inches
+    kernel_h = 0.92 * size                            # the kernel strip: as tall as a column is wide
     img_h = size * H / W
-    width, height = size * (n + 1), top + img_h + 0.75
+    height = title_h + kernel_h + 1.4 * title_h + title_h + img_h + 0.1
+    width = size * (n + 1)
     lo_img, hi_img = float(np.min(image)), float(np.max(image))
     fig = new_figure(width, height)
-    ax = fig.add_axes((0.03 / (n + 1), 0.05 / height, 0.94 / (n + 1), img_h / height))
+    img_y = 0.05 / height
+    ax = fig.add_axes((0.03 / (n + 1), img_y, 0.94 / (n + 1), img_h / height))
     ax.imshow(image, cmap="gray", interpolation="nearest")
     hide_ticks(ax)
-    ax.set_title("input", fontsize=8)
+    ax.set_title("input", fontsize=fontsize)
+    kernel_y = (0.05 + img_h + title_h + 1.4 * title_h) / height   # above the maps and the "× 1/m" line
     for i, (k, r, title) in enumerate(zip(kernels, responses, titles), start=1):
         kh, kw = k.shape
-        kcell = min(top / kh, 0.8 * size / kw)
-        ax_k = fig.add_axes(((i + 0.5) / (n + 1) - kw * kcell / 2 / width, (0.05 + img_h + 0.35) / height,
+        kcell = min(kernel_h / kh, 0.94 * size / kw)
+        ax_k = fig.add_axes(((i + 0.5) / (n + 1) - kw * kcell / 2 / width, kernel_y,
                              kw * kcell / width, kh * kcell / height))
         lo, hi = _symmetric(k)
-        show_grid(k, ax=ax_k, cmap=DIVERGING, vmin=lo, vmax=hi, fmt=auto_fmt(k),
-                  fontsize=max(4.5, min(8.0, kcell * 72 / 3.2)))
-        ax_k.set_title(title, fontsize=8)
-        ax_r = fig.add_axes(((i + 0.015) / (n + 1), 0.05 / height, 0.97 / (n + 1), img_h / height))
+        m = common_denominator(k)
+        shown = np.round(k * m) if m else k
+        show_grid(shown, ax=ax_k, cmap=DIVERGING, vmin=lo * (m or 1), vmax=hi * (m or 1), fmt=auto_fmt(shown),
+                  fontsize=min(fontsize, kcell * 72 / 2.0))
+        ax_k.set_title(title, fontsize=fontsize)
+        if m:
+            ax_k.set_xlabel(f"× 1/{m}", fontsize=fontsize, labelpad=2)
+        ax_r = fig.add_axes(((i + 0.015) / (n + 1), img_y, 0.97 / (n + 1), img_h / height))
         if abs(k.sum()) < 1e-9 * max(1.0, np.abs(k).sum()):
             limit = float(np.percentile(np.abs(r), 98)) or 1.0
             ax_r.imshow(r, cmap=DIVERGING, vmin=-limit, vmax=limit, interpolation="nearest")

@@ -266,7 +266,7 @@ def show_channels(rgb):
 
 
 def show_feature_maps(maps, ncols=4, titles=None, *, cmap="viridis", shared_scale=False,
-                      annotate=False, fmt="auto"):
+                      annotate=False, fmt="auto", image=None, image_title="input", fontsize=8):
     """Show a stack of feature maps (activation maps) as a grid of panels.
 
     Parameters
@@ -283,11 +283,17 @@ def show_feature_maps(maps, ncols=4, titles=None, *, cmap="viridis", shared_scal
     annotate : bool
         Print the values (only sensible for small maps).
     fmt : str
+    image : ndarray, shape (H, W), (H, W, 3) or (3, H, W), optional
+        The input the maps were computed from, drawn first (and as wide as one
+        panel), so that each map can be compared with the image it comes from.
+    image_title : str
+    fontsize : float
+        Size of the titles, in points.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One axes per map.
+        One axes per map, after the image's axes if ``image`` is given.
 
     Examples
     --------
@@ -311,19 +317,27 @@ def show_feature_maps(maps, ncols=4, titles=None, *, cmap="viridis", shared_scal
         raise ValueError(f"titles must have one entry per map ({C}), got {len(titles)}")
     ncols = min(ncols, C)
     nrows = -(-C // ncols)
-    panel = min(2.0, 9.0 / ncols)
-    fig = new_figure(ncols * panel, nrows * (panel * H / W + 0.3))
+    first = 1 if image is not None else 0         # panels taken by the input image
+    columns = ncols + first
+    title_h = 1.6 * fontsize / 72                  # inches for a title line
+    panel = min(2.0, 9.0 / columns)
+    fig = new_figure(columns * panel, nrows * (panel * H / W + title_h))
+    row_h = 1 / nrows - 0.02 - title_h / fig.get_figheight()
+    if image is not None:
+        ax = fig.add_axes((0.01 / columns, 1 - 1 / nrows + 0.01, 1 / columns - 0.02 / columns, row_h))
+        show_image(image, ax=ax)
+        ax.set_title(image_title, fontsize=fontsize)
     lo, hi = (np.nanmin(arr), np.nanmax(arr)) if shared_scale else (None, None)
     for i in range(C):
         r, c = divmod(i, ncols)
-        ax = fig.add_axes((c / ncols + 0.01, 1 - (r + 1) / nrows + 0.01,
-                           1 / ncols - 0.02, 1 / nrows - 0.02 - 0.3 / fig.get_figheight()))
+        ax = fig.add_axes(((c + first) / columns + 0.01, 1 - (r + 1) / nrows + 0.01,
+                           1 / columns - 0.02, row_h))
         if annotate:
             show_grid(arr[i], ax=ax, cmap=cmap, vmin=lo, vmax=hi, fmt=fmt, title=titles[i])
         else:
             ax.imshow(arr[i], cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
             hide_ticks(ax)
-            ax.set_title(titles[i], fontsize=8)
+            ax.set_title(titles[i], fontsize=fontsize)
     return fig
 
 

@@ -199,7 +199,8 @@ def show_connectivity(n_in=8, kernel_size=3):
     return fig
 
 
-def show_templates(weight, shape, *, units=8, region=None, ncols=8):
+def show_templates(weight, shape, *, units=8, region=None, ncols=8, dead=None, dead_label="dead",
+                   fontsize=12):
     """First-layer weights of a fully connected network, each unit's row as an image.
 
     Unit ``k`` computes ``weight[k] @ x``: its row of weights is a template
@@ -217,6 +218,15 @@ def show_templates(weight, shape, *, units=8, region=None, ncols=8):
     region : ndarray of bool, shape (H, W), optional
         Outline these pixels (e.g. where any training image had ink).
     ncols : int
+    dead : ndarray of bool, shape (units_total,), optional
+        Units to mark as dead ReLUs (off for every training image, so no
+        gradient reached their weights): their panel is hatched grey and titled
+        ``dead_label``, so that an empty template is not mistaken for a missing one.
+    dead_label : str
+        Title line of the dead units (e.g. "nearly dead" for units active on a
+        handful of images); the other units are titled "alive".
+    fontsize : float
+        Size of the titles, in points.
 
     Returns
     -------
@@ -234,17 +244,32 @@ def show_templates(weight, shape, *, units=8, region=None, ncols=8):
     if w.ndim != 2 or w.shape[1] != H * W:
         raise ValueError(f"weight must have shape (units, {H}*{W}={H * W}), got weight.shape={w.shape}")
     units = min(units, w.shape[0])
+    if dead is not None:
+        dead = np.asarray(dead, dtype=bool)
+        if dead.shape != (w.shape[0],):
+            raise ValueError(f"dead must have one entry per unit, shape ({w.shape[0]},), got dead.shape={dead.shape}")
     templates = w[:units].reshape(units, H, W)  # (units, H, W)
     limit = float(np.abs(templates).max()) or 1.0
     ncols = min(ncols, units)
     nrows = -(-units // ncols)
     panel = min(1.3, 9.0 / ncols)
-    fig = new_figure(ncols * panel, nrows * (panel * H / W + 0.25))
+    lines = 2 if dead is not None else 1
+    title_h = lines * 1.3 * fontsize / 72 + 0.05   # inches for the title lines
+    fig = new_figure(ncols * panel, nrows * (panel * H / W + title_h))
     for k in range(units):
         r, c = divmod(k, ncols)
         ax = fig.add_axes((c / ncols + 0.005, 1 - (r + 1) / nrows + 0.01,
-                           1 / ncols - 0.01, 1 / nrows - 0.02 - 0.25 / fig.get_figheight()))
-        ax.imshow(templates[k], cmap=DIVERGING, vmin=-limit, vmax=limit, interpolation="nearest")
+                           1 / ncols - 0.01, 1 / nrows - 0.02 - title_h / fig.get_figheight()))
+        is_dead = dead is not None and bool(dead[k])
+        if is_dead:
+            # Hatched grey under a transparent template: "nothing here" is drawn, not left blank.
+            ax.set_facecolor("#d8d8d8")
+            ax.add_patch(Rectangle((-0.5, -0.5), W, H, facecolor="#d8d8d8", edgecolor="#808080",
+                                   hatch="//", linewidth=0, zorder=0))
+            ax.imshow(templates[k], cmap=DIVERGING, vmin=-limit, vmax=limit, alpha=0.6,
+                      interpolation="nearest", zorder=1)
+        else:
+            ax.imshow(templates[k], cmap=DIVERGING, vmin=-limit, vmax=limit, interpolation="nearest")
         if region is not None:
             rows, cols = np.nonzero(np.asarray(region, dtype=bool))
             if rows.size:
@@ -252,7 +277,11 @@ def show_templates(weight, shape, *, units=8, region=None, ncols=8):
                 ax.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), cols.max() - c0 + 1, rows.max() - r0 + 1,
                                        fill=False, edgecolor="black", linewidth=1.2, linestyle="--"))
         hide_ticks(ax)
-        ax.set_title(f"unit {k}", fontsize=8)
+        if dead is None:
+            ax.set_title(f"unit {k}", fontsize=fontsize)
+        else:
+            ax.set_title(f"unit {k}\n" + (dead_label if is_dead else "alive"), fontsize=fontsize,
+                         color="#a03000" if is_dead else "black")
     return fig
 
 
