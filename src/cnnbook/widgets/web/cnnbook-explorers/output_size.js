@@ -198,7 +198,8 @@
         '" fill="none" stroke="#D55E00" stroke-width="3" stroke-dasharray="8 4"/>');
       return E.figureBlock(E.svg(width, height, out.join(""), pic.alt), pic.caption);
     }
-    var colours = ["#E69F00", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9"];
+    // Never orange or vermillion: those are the taps and the hatch of unread pixels (as draw_windows).
+    var colours = ["#0072B2", "#009E73", "#CC79A7", "#56B4E9"];
     var dashes = ["", "8 3", "2 3", "8 3 2 3"];
     pic.outlined.forEach(function (ij, k) {
       var inset = 2 + 3 * (k % 3);
