@@ -5,7 +5,7 @@ import pytest
 
 from cnnbook import gradient_check, numerical_gradient, softmax_cross_entropy
 from cnnbook.models import digits_lenet, lenet5
-from cnnbook.nn import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, uniform_init
+from cnnbook.nn import AvgPool2d, Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU, Sequential, uniform_init
 from cnnbook.optim import SGD
 
 TOL = 1e-7
@@ -189,6 +189,50 @@ def test_lenet5_summary_table():
 def test_summary_prints(capsys):
     table = Sequential(Flatten(), Linear(4, 2)).summary((1, 2, 2))
     assert capsys.readouterr().out.strip() == table.strip()
+
+
+class _Double(Layer):
+    """A layer cnnbook.arch has no formula for: it stacks x twice along the channels."""
+
+    def forward(self, x):
+        self.cache = "forward ran"
+        return np.concatenate([x, x], axis=1)
+
+
+def test_summary_shapes_are_the_forward_shapes_without_a_forward_pass(rng, monkeypatch):
+    # dilation, ceil_mode, a custom layer, a nested Sequential and a vector input
+    net = Sequential(Conv2d(2, 3, 3, padding=1, dilation=2, rng=rng), ReLU(), MaxPool2d(2, ceil_mode=True),
+                     _Double(), Sequential(AvgPool2d(3, stride=2, padding=1, ceil_mode=True), ReLU()),
+                     Flatten(), Linear(6 * 3 * 3, 5, rng=rng))
+    x = rng.normal(size=(1, 2, 9, 9))
+    forward_shapes = []
+    for layer in net.layers:
+        x = layer.forward(x)
+        forward_shapes.append(str(x.shape[1:]))
+    net.layers[3].cache = "pending"
+    for cls in (Conv2d, MaxPool2d, AvgPool2d, Linear):  # arch's formulas, not a forward pass
+        monkeypatch.setattr(cls, "forward", lambda self, x: pytest.fail(f"{self!r}.forward ran"))
+    table = net.summary((2, 9, 9), show=False)
+    header, *lines, total = table.splitlines()
+    column = header.index("output shape")
+    shapes = [line[column:].split("  ")[0] for line in lines]
+    assert shapes == forward_shapes
+    assert net.layers[3].cache == "pending", "the custom layer's cache is restored"
+    vector = Sequential(Linear(400, 64, rng=rng), ReLU(), Linear(64, 4, rng=rng)).summary((400,), show=False)
+    assert vector.splitlines()[1:4] == ["0  Linear(400, 64)  (64,)          25664  400*64 + 64",
+                                        "1  ReLU()           (64,)              0",
+                                        "2  Linear(64, 4)    (4,)             260  64*4 + 4"]
+
+
+def test_summary_errors_name_the_layer_and_the_shape(rng):
+    with pytest.raises(ValueError, match=r"^layer 1 \(Conv2d\(3, 4, kernel_size=3\)\): .*in_channels=3.*\(2, 6, 6\)"):
+        Sequential(Conv2d(1, 2, 3, rng=rng), Conv2d(3, 4, 3, rng=rng)).summary((1, 8, 8), show=False)
+    with pytest.raises(ValueError, match=r"^layer 1 .*in_features=8.*\(2, 6, 6\).*forget a Flatten"):
+        Sequential(Conv2d(1, 2, 3, rng=rng), Linear(8, 4, rng=rng)).summary((1, 8, 8), show=False)
+    with pytest.raises(ValueError, match=r"^layer 0 .*\(C, H, W\).*\(400,\)"):
+        Sequential(MaxPool2d(2)).summary((400,), show=False)
+    with pytest.raises(ValueError, match=r"^layer 0 .*kernel"):
+        Sequential(Conv2d(1, 2, 5, rng=rng)).summary((1, 4, 4), show=False)
 
 
 # ---------------------------------------------------------------------- SGD

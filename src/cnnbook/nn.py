@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arch import layer_row
 from ._validate import as_layer_input, check_bool, check_rng, is_int, pair, parse_padding, positive_int
 from .fast import conv2d_backward_core, conv2d_core
 from .geometry import ConvGeometry, pool_geometry, prepare_conv2d
@@ -582,11 +583,33 @@ class Sequential(Layer):
     def num_params(self):
         return sum(layer.num_params() for layer in self.layers)
 
+    def _output_shapes(self, input_shape):
+        """Each layer's output shape (no batch axis) for one example of ``input_shape``."""
+        shapes, shape = [], tuple(input_shape)
+        for i, layer in enumerate(self.layers):
+            try:
+                if isinstance(layer, Sequential):
+                    shape = layer._output_shapes(shape)[-1] if layer.layers else shape
+                elif (row := layer_row(layer, shape)) is not None:
+                    shape = row["shape"]
+                else:  # no formula for this layer: run it once, then put its cache back
+                    saved = layer.cache
+                    try:
+                        shape = tuple(layer.forward(np.zeros((1, *shape))).shape[1:])
+                    finally:
+                        layer.cache = saved
+            except (ValueError, TypeError) as err:
+                raise type(err)(f"layer {i} ({layer!r}): {err}") from err
+            shapes.append(shape)
+        return shapes
+
     def summary(self, input_shape, *, show=True):
         """A table of every layer's output shape and parameter count.
 
-        Runs one forward pass on a zero image of ``input_shape`` (caches are
-        restored afterwards, so a pending backward is not disturbed).
+        The shapes come from the output-size formulas (:func:`cnnbook.arch.layer_row`),
+        with no forward pass. A layer with no formula there (your own
+        :class:`Layer`) is run once on a zero input of its input shape instead,
+        and its cache is restored, so a pending backward is not disturbed.
 
         Parameters
         ----------
@@ -619,18 +642,9 @@ class Sequential(Layer):
                 f"input_shape must be a tuple of positive ints without the batch axis, "
                 f"e.g. (1, 8, 8), got input_shape={input_shape!r}"
             )
-        x = np.zeros((1, *input_shape))
-        rows = []
-        for i, layer in enumerate(self.layers):
-            saved = layer.cache
-            try:
-                x = layer.forward(x)
-            except (ValueError, TypeError) as err:
-                raise type(err)(f"layer {i} ({layer!r}): {err}") from err
-            finally:
-                layer.cache = saved
-            rows.append((str(i), repr(layer), str(tuple(x.shape[1:])), str(layer.num_params()),
-                         layer.param_formula()))
+        # " ".join(...split()): a multi-line repr (a nested Sequential) stays on its row
+        rows = [(str(i), " ".join(repr(layer).split()), str(shape), str(layer.num_params()), layer.param_formula())
+                for i, (layer, shape) in enumerate(zip(self.layers, self._output_shapes(input_shape)))]
         header = ("#", "layer", "output shape", "params", "formula")
         widths = [max(len(r[j]) for r in rows + [header]) for j in range(5)]
 
