@@ -7,6 +7,7 @@
 * :func:`photo` -- scikit-image's bundled test photographs.
 * :func:`shift` -- move images by whole pixels with zero fill, to test
   translation (in)variance.
+* :func:`digit_pages` -- pages of digits with a class per pixel, for segmentation.
 
 scikit-learn and scikit-image are imported inside the functions that need them,
 so ``import cnnbook`` stays light.
@@ -27,6 +28,7 @@ __all__ = [
     "photo",
     "shift",
     "off_centre",
+    "digit_pages",
 ]
 
 #: Names accepted by :func:`photo` (all bundled with scikit-image, no download).
@@ -378,3 +380,76 @@ def off_centre(images, min_shift=2, max_shift=8, *, rng=None):
             dy, dx = (int(v) for v in rng.integers(-max_shift, max_shift + 1, size=2))
         out[i] = shift(images[i], dy, dx)
     return out
+
+
+def digit_pages(images, labels, n_pages, *, size=(16, 16), digits=2, ink=0.3, background=10, rng=None):
+    """Pages of digits with a class for every pixel: a segmentation task (chapter 11).
+
+    Each page is blank with ``digits`` digits pasted at random places that do
+    not overlap. The mask gives every pixel whose grey level is above ``ink``
+    the class of its digit, and every other pixel the class ``background``.
+
+    Parameters
+    ----------
+    images : ndarray, shape (M, 1, h, w)
+        Digits to draw from, values in [0, 1].
+    labels : ndarray of int, shape (M,)
+    n_pages : int
+    size : (int, int), default (16, 16)
+        (H, W) of a page; each must be at least the digit's (h, w).
+    digits : int, default 2
+        Digits per page.
+    ink : float, default 0.3
+        Grey level above which a pixel counts as the digit's.
+    background : int, default 10
+        The class of every other pixel.
+    rng : numpy.random.Generator, optional
+        Picks the digits and their places.
+
+    Returns
+    -------
+    pages : ndarray, shape (n_pages, 1, H, W)
+    masks : ndarray of int, shape (n_pages, H, W)
+
+    Examples
+    --------
+    >>> x, y = load_digits()
+    >>> pages, masks = digit_pages(x, y, 3, size=(16, 24), rng=np.random.default_rng(0))
+    >>> pages.shape, masks.shape, bool(((masks == 10) == (pages[:, 0] <= 0.3)).all())
+    ((3, 1, 16, 24), (3, 16, 24), True)
+    """
+    images = np.asarray(images, dtype=float)
+    labels = np.asarray(labels)
+    if images.ndim != 4 or images.shape[1] != 1:
+        raise ValueError(f"images must be a batch (M, 1, h, w), got images.shape={images.shape}")
+    if labels.shape != (len(images),) or labels.dtype.kind not in "iu":
+        raise ValueError(f"labels must be {len(images)} integer classes, got labels of shape {labels.shape}")
+    for name, value in (("n_pages", n_pages), ("digits", digits)):
+        if not is_int(value) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {name}={value!r}")
+    _, _, h, w = images.shape
+    if (not isinstance(size, (tuple, list)) or len(size) != 2
+            or not all(is_int(v) for v in size) or size[0] < h or size[1] < w):
+        raise ValueError(f"size must be (H, W) with H >= {h} and W >= {w}, got size={size!r}")
+    if not 0 <= ink < 1:
+        raise ValueError(f"ink must be a grey level in [0, 1), got ink={ink!r}")
+    if not is_int(background):
+        raise ValueError(f"background must be an int class, got background={background!r}")
+    rng = _check_rng(rng)
+    H, W = size
+    pages = np.zeros((n_pages, 1, H, W))
+    masks = np.full((n_pages, H, W), background, dtype=int)
+    for n in range(n_pages):
+        for _attempt in range(100):   # draw places until none overlap
+            corners = [(int(rng.integers(0, H - h + 1)), int(rng.integers(0, W - w + 1))) for _ in range(digits)]
+            if all(abs(r1 - r2) >= h or abs(c1 - c2) >= w
+                   for i, (r1, c1) in enumerate(corners) for r2, c2 in corners[:i]):
+                break
+        else:
+            raise ValueError(f"cannot place {digits} digits of {h}x{w} without overlap "
+                             f"on a page of size={size!r}")
+        for r, c in corners:
+            k = int(rng.integers(len(images)))
+            pages[n, 0, r:r + h, c:c + w] = images[k, 0]
+            masks[n, r:r + h, c:c + w][images[k, 0] > ink] = labels[k]
+    return pages, masks

@@ -17,8 +17,9 @@ import numpy as np
 
 from ._validate import is_int
 from .nn import Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU, Sequential
+from .segment import box_iou
 
-__all__ = ["to_fully_convolutional", "detect", "Detection", "digit_detector", "DigitDetector"]
+__all__ = ["to_fully_convolutional", "detect", "Detection", "match_detections", "digit_detector", "DigitDetector"]
 
 
 def _check_input_shape(input_shape):
@@ -121,7 +122,7 @@ class Detection(NamedTuple):
     log_odds: float  # log(P(an object) / P(background)) of that window
 
 
-def detect(fcn, image, *, background, window, stride, radius=None, threshold=0.0):
+def detect(fcn, image, *, background, window, stride, radius=None, threshold=0.0, iou_threshold=None):
     """Find objects with a fully convolutional classifier that has a background class.
 
     Every window gets the log-odds that it holds an object rather than
@@ -146,6 +147,11 @@ def detect(fcn, image, *, background, window, stride, radius=None, threshold=0.0
         (windows that overlap by at least half in both directions).
     threshold : float, default 0
         Smallest log-odds kept.
+    iou_threshold : float in [0, 1), optional
+        Suppress by overlap instead of by radius: drop every window whose
+        intersection over union with a kept window
+        (:func:`cnnbook.segment.box_iou`) is above ``iou_threshold``.
+        Cannot be combined with ``radius``. Default None: suppress by radius.
 
     Returns
     -------
@@ -163,6 +169,9 @@ def detect(fcn, image, *, background, window, stride, radius=None, threshold=0.0
     >>> found, _ = detect(net, image, background=1, window=1, stride=1)
     >>> [(d.row, d.col, d.label) for d in found]
     [(1, 2, 0), (3, 7, 0)]
+    >>> found, _ = detect(net, image, background=1, window=4, stride=1, iou_threshold=0.5)
+    >>> [(d.row, d.col) for d in found]     # windows 4 wide, corners 5 apart: no overlap
+    [(1, 2), (3, 7)]
     """
     if not isinstance(fcn, Layer):
         raise TypeError(f"fcn must be a cnnbook.nn.Layer, got fcn={fcn!r}")
@@ -172,6 +181,13 @@ def detect(fcn, image, *, background, window, stride, radius=None, threshold=0.0
     for name, value in (("window", window), ("stride", stride)):
         if not is_int(value) or value < 1:
             raise ValueError(f"{name} must be a positive int, got {name}={value!r}")
+    if iou_threshold is not None:
+        if radius is not None:
+            raise ValueError(f"give radius or iou_threshold, not both, got radius={radius!r} "
+                             f"and iou_threshold={iou_threshold!r}")
+        if (isinstance(iou_threshold, bool) or not isinstance(iou_threshold, Real)
+                or not 0 <= iou_threshold < 1):
+            raise ValueError(f"iou_threshold must be a number in [0, 1), got iou_threshold={iou_threshold!r}")
     radius = window // (2 * stride) if radius is None else radius
     if not is_int(radius) or radius < 0:
         raise ValueError(f"radius must be a non-negative int, got radius={radius!r}")
@@ -189,11 +205,18 @@ def detect(fcn, image, *, background, window, stride, radius=None, threshold=0.0
     log_odds = top + np.log(np.exp(objects - top).sum(axis=0)) - scores[background]  # logsumexp - background
     labels = np.delete(np.arange(len(scores)), background)[objects.argmax(axis=0)]
     left = log_odds.copy()
+    if iou_threshold is not None:
+        rows, cols = np.indices(left.shape) * stride                           # (2, H_s, W_s) corners
+        boxes = np.stack([rows, cols, np.full_like(rows, window), np.full_like(rows, window)], axis=-1)
     found = []
     while left.size and left.max() > threshold:
         i, j = np.unravel_index(left.argmax(), left.shape)
         found.append(Detection(int(i) * stride, int(j) * stride, int(labels[i, j]), float(log_odds[i, j])))
-        left[max(0, i - radius):i + radius + 1, max(0, j - radius):j + radius + 1] = -np.inf
+        if iou_threshold is None:
+            left[max(0, i - radius):i + radius + 1, max(0, j - radius):j + radius + 1] = -np.inf
+        else:
+            left[box_iou(boxes, boxes[i, j]) > iou_threshold] = -np.inf        # (H_s, W_s) mask
+            left[i, j] = -np.inf
     return found, log_odds
 
 
@@ -238,3 +261,46 @@ def digit_detector():
     models.fit(classifier, x_all, y_all, lr=0.02, momentum=0.9, epochs=12, milestones=(9,),
                rng=np.random.default_rng(2))
     return DigitDetector(classifier, to_fully_convolutional(classifier, (1, 8, 8)), x_test, y_test, background)
+
+
+def match_detections(found, truth, window, min_iou=0.5):
+    """Count right, wrong and missed detections against the true objects of a page.
+
+    A detection is right when its box overlaps a true object's box with
+    IoU >= ``min_iou`` (the usual 0.5 of PASCAL VOC) and has its label; each
+    true object can be claimed once, by the best detection first.
+
+    Parameters
+    ----------
+    found : sequence of Detection
+        Best first, as :func:`detect` returns them.
+    truth : sequence of (int, int, int)
+        Top-left corner and class of every true object (window x window boxes).
+    window : int
+        Side of every box.
+    min_iou : float, default 0.5
+
+    Returns
+    -------
+    correct, wrong, missed : int
+        ``precision = correct / (correct + wrong)``, ``recall = correct / (correct + missed)``.
+
+    Examples
+    --------
+    >>> found = [Detection(0, 0, 3, 9.0), Detection(0, 2, 3, 4.0), Detection(8, 8, 1, 2.0)]
+    >>> match_detections(found, [(0, 0, 3), (8, 10, 7)], window=8)   # a double, a wrong label
+    (1, 2, 1)
+    """
+    if not is_int(window) or window < 1:
+        raise ValueError(f"window must be a positive int, got window={window!r}")
+    if isinstance(min_iou, bool) or not isinstance(min_iou, Real) or not 0 < min_iou <= 1:
+        raise ValueError(f"min_iou must be a number in (0, 1], got min_iou={min_iou!r}")
+    unclaimed = list(truth)
+    correct = 0
+    for d in found:
+        for t in unclaimed:
+            if t[2] == d.label and box_iou((d.row, d.col, window, window), (t[0], t[1], window, window)) >= min_iou:
+                unclaimed.remove(t)
+                correct += 1
+                break
+    return correct, len(found) - correct, len(unclaimed)

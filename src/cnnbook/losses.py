@@ -193,3 +193,63 @@ def binary_cross_entropy(p, t):
     loss = -(t * log_p + (1 - t) * log_1mp).mean()
     dp = (p - t) / np.maximum(p * (1 - p), 1e-12) / p.size
     return float(loss), dp
+
+
+def pixel_softmax_cross_entropy(logits, targets):
+    """Softmax cross-entropy of every pixel, averaged over pixels and batch, and its gradient.
+
+    Segmentation asks for one class per pixel, so the network returns a score
+    map ``(N, K, H, W)``: at each pixel ``(n, i, j)`` the vector
+    ``logits[n, :, i, j]`` is an ordinary K-class logit vector.
+
+    Parameters
+    ----------
+    logits : ndarray, shape (N, K, H, W)
+        Unnormalised class scores of every pixel.
+    targets : ndarray of int, shape (N, H, W)
+        The class of every pixel, in ``[0, K)``.
+
+    Returns
+    -------
+    loss : float
+        ``-(1/(N*H*W)) * sum_{n,i,j} log softmax(logits[n, :, i, j])[targets[n, i, j]]``
+    dlogits : ndarray, shape (N, K, H, W)
+        ``(softmax - onehot(targets)) / (N*H*W)`` along the class axis.
+
+    Notes
+    -----
+    Each pixel's term is the loss of :func:`softmax_cross_entropy`, whose
+    gradient is ``softmax - onehot``; the mean divides every term by the
+    number of pixels ``N*H*W``. So the result equals
+    ``softmax_cross_entropy`` on the logits laid out as ``(N*H*W, K)``.
+
+    Examples
+    --------
+    >>> loss, dlogits = pixel_softmax_cross_entropy(np.zeros((1, 2, 1, 2)), np.array([[[0, 1]]]))
+    >>> round(loss, 4), dlogits.shape     # log(2): a coin flip at each of 2 pixels
+    (0.6931, (1, 2, 1, 2))
+    >>> dlogits[0, :, 0, :]               # (softmax - onehot) / 2 pixels
+    array([[-0.25,  0.25],
+           [ 0.25, -0.25]])
+    """
+    logits = as_float_array(logits, "logits", 4, layout="(N, K, H, W)")
+    N, K, H, W = logits.shape
+    targets = np.asarray(targets)
+    if targets.dtype.kind not in "iu":
+        raise TypeError(f"targets must be integer class indices, got targets.dtype={targets.dtype}")
+    if targets.shape != (N, H, W):
+        raise ValueError(f"targets must have shape (N, H, W)=({N}, {H}, {W}), got targets.shape={targets.shape}")
+    if N * H * W == 0:
+        raise ValueError(f"logits must hold at least one pixel, got logits.shape={logits.shape}")
+    if targets.min() < 0 or targets.max() >= K:
+        raise ValueError(
+            f"targets must lie in [0, K) = [0, {K}), got values from {targets.min()} to {targets.max()}"
+        )
+    count = N * H * W
+    shifted = logits - logits.max(axis=1, keepdims=True)                      # (N, K, H, W)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # (N, K, H, W)
+    picked = np.take_along_axis(log_probs, targets[:, None], axis=1)          # (N, 1, H, W)
+    loss = -picked.sum() / count
+    onehot = targets[:, None] == np.arange(K)[None, :, None, None]           # (N, K, H, W)
+    dlogits = (np.exp(log_probs) - onehot) / count                            # (softmax - onehot) / count
+    return float(loss), dlogits

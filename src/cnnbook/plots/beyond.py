@@ -1,4 +1,4 @@
-"""Figures for chapter 11 (beyond classification): receptive-field growth, shape flows, detections.
+"""Figures for chapter 11 (beyond classification): receptive-field growth, shape flows, detections, masks.
 
 ``plot_receptive_growth`` compares a stack of dense and dilated convolutions;
 ``draw_shape_flow`` draws the feature maps of an encoder-decoder (or any chain
@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from ..shapes import receptive_field
-from ._base import BLUE, ORANGE, VERMILLION, new_figure
+from ._base import BLUE, GREEN, ORANGE, PURPLE, SKY, VERMILLION, new_figure
 
 
 def receptive_growth(kernel_size=3, dilations=(1, 2, 4, 8), channels=64):
@@ -73,14 +73,20 @@ def plot_receptive_growth(kernel_size=3, dilations=(1, 2, 4, 8), channels=64):
     ax_rf.plot(g["layers"], g["dense"], "o-", color=BLUE, label="dense (D = 1)")
     ax_rf.plot(g["layers"], g["dilated"], "s--", color=VERMILLION,
                label="dilated (D = " + ", ".join(str(d) for d in dilations) + ")")
-    for x, y in zip(g["layers"], g["dilated"]):
-        ax_rf.annotate(str(y), (x, y), textcoords="offset points", xytext=(-14, 4), fontsize=8)
-    for x, y in zip(g["layers"], g["dense"]):
-        ax_rf.annotate(str(y), (x, y), textcoords="offset points", xytext=(4, -12), fontsize=8)
+    # one label per point: dilated above its marker, dense below; where both stacks
+    # share a point (layer 1) it is labelled once, so no two labels land on each other
+    for x, y_dil, y_den in zip(g["layers"], g["dilated"], g["dense"]):
+        ax_rf.annotate(str(y_dil), (x, y_dil), textcoords="offset points", xytext=(-4, 6),
+                       ha="right", va="bottom", fontsize=8, color=VERMILLION)
+        if y_den != y_dil:
+            ax_rf.annotate(str(y_den), (x, y_den), textcoords="offset points", xytext=(4, -6),
+                           ha="left", va="top", fontsize=8, color=BLUE)
+    ax_rf.set_ylim(0, max(g["dilated"]) * 1.15)        # room above the last label, below the title
+    ax_rf.set_xlim(g["layers"][0] - 0.4, g["layers"][-1] + 0.4)
     ax_rf.set_xlabel("layer")
     ax_rf.set_ylabel("receptive field (pixels per axis)")
     ax_rf.set_xticks(g["layers"])
-    ax_rf.legend(frameon=False, fontsize=8)
+    ax_rf.legend(frameon=False, fontsize=8, loc="upper left")
     ax_rf.set_title(f"{kernel_size}×{kernel_size} layers: receptive field")
     ax_p.plot(g["layers"], g["params"], "o-", color=ORANGE, label="both stacks")
     ax_p.set_xlabel("layer")
@@ -123,7 +129,7 @@ def draw_shape_flow(stages, skips=(), title=None):
         if len(pair) != 2 or not all(0 <= int(i) < len(stages) for i in pair):
             raise ValueError(f"skips must hold pairs of stage indices in 0..{len(stages) - 1}, got {pair!r}")
     n = len(stages)
-    fig = new_figure(min(9.0, 1.1 * n + 0.5), 3.6)
+    fig = new_figure(min(9.0, 1.1 * n + 0.5), 4.0)
     ax = fig.add_axes((0.01, 0.01, 0.98, 0.88 if title else 0.98))
     h_max = max(s[1][1] for s in stages)
     c_max = max(s[1][0] for s in stages)
@@ -133,8 +139,11 @@ def draw_shape_flow(stages, skips=(), title=None):
         x0 = i - width / 2
         ax.add_patch(Rectangle((x0, -height / 2), width, height, facecolor="#d9d9d9",
                                edgecolor="black", linewidth=1.2))
-        ax.text(i, -1.15, f"{C}×{H}×{W}", ha="center", va="top", fontsize=8)
-        ax.text(i, -1.45, label, ha="center", va="top", fontsize=8, style="italic")
+        # labels alternate between two heights so that neighbours never touch,
+        # however many stages share the width
+        low = 0.6 * (i % 2)
+        ax.text(i, -1.15 - low, f"{C}×{H}×{W}", ha="center", va="top", fontsize=8)
+        ax.text(i, -1.42 - low, label, ha="center", va="top", fontsize=8, style="italic")
         if i:
             ax.annotate("", (x0 - 0.02, 0), (i - 1 + 0.35, 0),
                         arrowprops=dict(arrowstyle="->", color="black", lw=1))
@@ -143,7 +152,7 @@ def draw_shape_flow(stages, skips=(), title=None):
                                      arrowstyle="->", mutation_scale=12, color=VERMILLION,
                                      linestyle="--", linewidth=1.4))
     ax.set_xlim(-0.7, n - 0.3)
-    ax.set_ylim(-1.85, 1.9)
+    ax.set_ylim(-2.45, 1.9)
     ax.set_axis_off()
     if title:
         fig.suptitle(title, fontsize=10)
@@ -259,8 +268,10 @@ def show_detections(image, log_odds, detections, window, stride):
     for d in detections:
         ax_img.add_patch(Rectangle((d.col - 0.5, d.row - 0.5), window, window, fill=False,
                                    edgecolor=VERMILLION, linewidth=2))
-        ax_img.text(d.col - 0.3, d.row - 0.7, str(d.label), color=VERMILLION, fontsize=10,
-                    fontweight="bold", va="bottom")
+        # inside the box, so a box at the top edge does not push its label into the title
+        ax_img.text(d.col + 0.1, d.row + 0.1, str(d.label), color=VERMILLION, fontsize=10,
+                    fontweight="bold", ha="left", va="top",
+                    bbox=dict(facecolor="white", edgecolor="none", pad=0.5, alpha=0.85))
         ax_map.add_patch(Rectangle((d.col // stride - 0.5, d.row // stride - 0.5), 1, 1, fill=False,
                                    edgecolor="black", linewidth=2))
     for ax in (ax_img, ax_map):
@@ -269,4 +280,66 @@ def show_detections(image, log_odds, detections, window, stride):
     count = len(detections)
     ax_img.set_title(f"{count} detection{'' if count == 1 else 's'}", fontsize=9)
     ax_map.set_title("log-odds of an object, per window", fontsize=9)
+    return fig
+
+
+def show_segmentation(pages, masks, predicted, class_names, ious=None):
+    """Pages of digits, their true masks and the predicted masks, one page per row.
+
+    Parameters
+    ----------
+    pages : ndarray, shape (N, H, W)
+        Grey pages, values in [0, 1].
+    masks, predicted : ndarray of int, shape (N, H, W)
+        True and predicted class of every pixel, in ``[0, len(class_names))``.
+    class_names : sequence of str
+        Name of each class, for the legend; the last one is drawn white (background).
+    ious : sequence of float, optional
+        IoU of each class over the pages shown, added to the legend.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        3 columns (page, true, predicted) by N rows, and one legend below.
+
+    Examples
+    --------
+    >>> m = np.zeros((2, 4, 6), dtype=int)
+    >>> fig = show_segmentation(np.zeros((2, 4, 6)), m, m, ["0", "1", "background"])
+    >>> [ax.get_title() for ax in fig.axes[:3]]
+    ['page', 'true classes', 'predicted classes']
+    """
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    pages, masks, predicted = (np.asarray(a) for a in (pages, masks, predicted))
+    K = len(class_names)
+    if pages.ndim != 3 or masks.shape != pages.shape or predicted.shape != pages.shape:
+        raise ValueError(f"pages, masks and predicted must share one (N, H, W) shape, got "
+                         f"{pages.shape}, {masks.shape} and {predicted.shape}")
+    for name, a in (("masks", masks), ("predicted", predicted)):
+        if a.size and (a.min() < 0 or a.max() >= K):
+            raise ValueError(f"{name} must hold classes in [0, {K}), got values from {a.min()} to {a.max()}")
+    if ious is not None and len(ious) != K:
+        raise ValueError(f"ious must hold one value per class ({K}), got {len(ious)}")
+    colours = [BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILLION][:K - 1] + ["white"]
+    cmap = ListedColormap(colours)
+    N, H, W = pages.shape
+    fig = new_figure(6.4, 1.3 * N + 0.9, layout="constrained")
+    axes = np.asarray(fig.subplots(N, 3, squeeze=False))
+    for n in range(N):
+        axes[n, 0].imshow(pages[n], cmap="gray_r", vmin=0, vmax=1)
+        axes[n, 1].imshow(masks[n], cmap=cmap, vmin=-0.5, vmax=K - 0.5)
+        axes[n, 2].imshow(predicted[n], cmap=cmap, vmin=-0.5, vmax=K - 0.5)
+        for ax in axes[n]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_color("#999999")
+    for ax, title in zip(axes[0], ("page", "true classes", "predicted classes")):
+        ax.set_title(title, fontsize=9)
+    labels = [name if ious is None or not np.isfinite(ious[k]) else f"{name} (IoU {ious[k]:.2f})"
+              for k, name in enumerate(class_names)]
+    handles = [Patch(facecolor=c, edgecolor="#666666", label=t) for c, t in zip(colours, labels)]
+    fig.legend(handles=handles, loc="outside lower center", ncols=K, frameon=False, fontsize=8)
     return fig
