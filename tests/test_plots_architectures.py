@@ -94,13 +94,30 @@ def test_coverage_equals_input_gradient_of_all_ones_conv(size, k, s, p):
     np.testing.assert_array_equal(coverage_counts(H, W, k, s, p), dx[0, 0].astype(int))
 
 
-def test_figures_draw():
+def test_figures_draw_the_traced_numbers():
     rows = layer_costs(lenet5(input_size=32), (1, 32, 32))
-    assert len(plot_costs(rows, "LeNet-5").axes) == 2
-    assert len(plot_coverage(8, 3, (0, 1, 2)).axes) == 3
-    assert len(plot_map_sizes(28, (3, 5, 7), 10).axes[0].lines) == 4
-    assert len(plot_receptive_field({"a": ([3, 3], [1, 1]), "b": ([3, 2], [1, 2])}).axes[0].lines) == 2
-    assert len(plot_schedule(rows).axes) == 3
+    fig = plot_costs(rows, "LeNet-5")
+    assert fig._suptitle.get_text() == "LeNet-5"
+    for ax, key in zip(fig.axes, ("params", "macs")):  # bar lengths are shares of the total, in %
+        total = sum(r[key] for r in rows)
+        widths = [bar.get_width() for bar in ax.patches]
+        np.testing.assert_allclose(widths, [100 * r[key] / total for r in rows if r["params"] > 0])
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [r["label"] for r in rows if r["params"]]
+    assert fig.axes[0].texts[0].get_text() == "156 (0%)"  # conv 5×5, 6: 5*5*1*6 + 6 weights
+    fig = plot_coverage(8, 3, (0, 1, 2))
+    for ax, p in zip(fig.axes, (0, 1, 2)):
+        np.testing.assert_array_equal(ax.images[0].get_array(), coverage_counts(8, 8, 3, 1, p))
+        assert ax.get_title().startswith(f"P = {p}: 8×8 → {cnnbook.conv_output_size(8, 3, 1, p)}×")
+    fig = plot_map_sizes(28, (3, 5, 7), 10)
+    assert [int(v) for v in fig.axes[0].lines[0].get_ydata()[:4]] == [28, 26, 24, 22]  # 3×3 valid: -2 a layer
+    assert list(fig.axes[0].lines[3].get_ydata()) == [28] * 11  # 'same' padding keeps the size
+    fig = plot_receptive_field({"a": ([3, 3], [1, 1]), "b": ([3, 2], [1, 2])})
+    assert [list(line.get_ydata()) for line in fig.axes[0].lines] == [[1, 3, 5], [1, 3, 4]]
+    fig = plot_schedule(rows)
+    convs = [r for r in rows if r["kind"] == "conv"]
+    assert list(fig.axes[0].lines[0].get_ydata()) == [r["shape"][1] for r in convs]
+    assert list(fig.axes[1].lines[0].get_ydata()) == [r["shape"][0] for r in convs]
+    np.testing.assert_allclose([b.get_height() for b in fig.axes[2].patches], [r["macs"] / 1e6 for r in convs])
     fig = plot_size_profiles({"LeNet-5": (rows, 32)})
     assert [int(v) for v in fig.axes[0].patches[0].get_data().values] == [32, 28, 14, 10, 5]
     with pytest.raises(ValueError, match="no layer with parameters"):
