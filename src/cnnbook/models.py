@@ -24,6 +24,7 @@ __all__ = [
     "evaluate",
     "predict",
     "fit",
+    "best_epoch",
 ]
 
 
@@ -330,16 +331,85 @@ def evaluate(model, x, y, batch_size=256):
     return total_loss / len(x), float(correct / len(x))
 
 
-def fit(model, x_train, y_train, x_test=None, y_test=None, *, lr=0.05, momentum=0.9,
-        weight_decay=0.0, batch_size=32, epochs=10, milestones=(), rng=None, progress=False):
+def best_epoch(history, key="val_loss"):
+    """The epoch whose ``key`` is lowest (the first one if several tie).
+
+    This is the epoch early stopping keeps: the one with the best validation
+    loss, never chosen by looking at the test set.
+
+    Parameters
+    ----------
+    history : list of dict
+        One dict per epoch, as returned by :func:`fit`, each with ``'epoch'``
+        and ``key``.
+    key : str, default 'val_loss'
+        A quantity to minimise (use a loss, not an accuracy).
+
+    Returns
+    -------
+    int
+        The ``'epoch'`` value of that row (epochs count from 1).
+
+    Examples
+    --------
+    >>> best_epoch([{'epoch': 1, 'val_loss': 0.9}, {'epoch': 2, 'val_loss': 0.4},
+    ...             {'epoch': 3, 'val_loss': 0.5}])
+    2
+    """
+    if not isinstance(history, (list, tuple)) or not history:
+        raise ValueError(f"history must be a non-empty list of per-epoch dicts, got history={history!r:.80}")
+    missing = [row.get("epoch", i + 1) for i, row in enumerate(history) if key not in row]
+    if missing:
+        raise ValueError(
+            f"key={key!r} is missing from the history rows of epochs {missing[:5]}; "
+            f"available keys: {sorted(history[0])}. (Pass x_val and y_val to fit for 'val_loss'.)"
+        )
+    values = np.array([row[key] for row in history], dtype=float)  # (epochs,)
+    return int(history[int(np.argmin(values))]["epoch"])
+
+
+def fit(model, x_train, y_train, x_test=None, y_test=None, *, x_val=None, y_val=None, lr=0.05,
+        momentum=0.9, weight_decay=0.0, batch_size=32, epochs=10, milestones=(), rng=None,
+        restore_best=False, patience=None, progress=False):
     """Train with SGD for ``epochs`` passes; returns one dict of metrics per epoch.
 
     ``milestones`` lists epoch counts after which the learning rate is divided
     by 10 (PyTorch's ``MultiStepLR`` with ``gamma=0.1``): large steps first to
     make progress, small steps last to settle into a minimum.
 
-    Each dict has ``epoch``, ``train_loss``, ``train_acc`` and, when test data
-    is given, ``test_loss`` and ``test_acc``.
+    Parameters
+    ----------
+    model : Layer
+    x_train : ndarray, shape (N, ...)
+    y_train : ndarray of int, shape (N,)
+    x_test, y_test : ndarray, optional
+        Evaluated after every epoch (rows get ``test_loss``, ``test_acc``). Kept
+        for the earlier chapters; to *choose* anything, pass validation data.
+    x_val, y_val : ndarray, optional
+        Validation data, evaluated after every epoch (``val_loss``,
+        ``val_acc``). Needed by ``restore_best`` and ``patience``.
+    lr, momentum, weight_decay : float
+        Passed to :class:`~cnnbook.optim.SGD`.
+    batch_size : int, default 32
+    epochs : int, default 10
+        Largest number of epochs.
+    milestones : sequence of int, default ()
+    rng : numpy.random.Generator, optional
+        Shuffles the training data every epoch; ``default_rng(0)`` if None.
+    restore_best : bool, default False
+        Early stopping: at the end, put back the weights of the epoch with the
+        lowest validation loss (:func:`best_epoch`).
+    patience : int, optional
+        Stop when the validation loss has not improved for this many epochs.
+        None trains all ``epochs``.
+    progress : bool, default False
+
+    Returns
+    -------
+    list of dict
+        One dict per epoch trained, with ``epoch``, ``lr``, ``train_loss``,
+        ``train_acc`` (measured during the epoch) and the validation/test
+        entries.
 
     Examples
     --------
@@ -348,18 +418,39 @@ def fit(model, x_train, y_train, x_test=None, y_test=None, *, lr=0.05, momentum=
     >>> history = fit(mlp(64, 16, 2, rng=rng), x, y, epochs=3, rng=rng)
     >>> len(history), sorted(history[0])
     (3, ['epoch', 'lr', 'train_acc', 'train_loss'])
+    >>> history = fit(mlp(64, 16, 2, rng=rng), x[:30], y[:30], x_val=x[30:], y_val=y[30:],
+    ...               epochs=3, restore_best=True, rng=rng)
+    >>> sorted(history[0])
+    ['epoch', 'lr', 'train_acc', 'train_loss', 'val_acc', 'val_loss']
     """
     rng = _check_rng(rng)
     optimizer = SGD(model, lr=lr, momentum=momentum, weight_decay=weight_decay)
     if not is_int(epochs) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got epochs={epochs!r}")
-    history = []
+    if (x_val is None) != (y_val is None):
+        raise ValueError("x_val and y_val must be given together, got only "
+                         f"{'x_val' if y_val is None else 'y_val'}")
+    if x_val is None and (restore_best or patience is not None):
+        raise ValueError(f"restore_best={restore_best!r} and patience={patience!r} need validation data; "
+                         "pass x_val and y_val")
+    if patience is not None and (not is_int(patience) or patience < 1):
+        raise ValueError(f"patience must be a positive int or None, got patience={patience!r}")
+    history, best = [], None   # best: (val_loss, {name: parameter copy}, epoch)
     for epoch in range(1, epochs + 1):
         if epoch - 1 in milestones:
             optimizer.lr /= 10
         loss, acc = train_epoch(model, optimizer, x_train, y_train, batch_size, rng=rng, progress=progress)
         row = dict(epoch=epoch, lr=optimizer.lr, train_loss=loss, train_acc=acc)
+        if x_val is not None:
+            row["val_loss"], row["val_acc"] = evaluate(model, x_val, y_val)
+            if best is None or row["val_loss"] < best[0]:
+                best = (row["val_loss"], {name: p.copy() for name, p, _ in model.parameters()}, epoch)
         if x_test is not None:
             row["test_loss"], row["test_acc"] = evaluate(model, x_test, y_test)
         history.append(row)
+        if patience is not None and epoch - best[2] >= patience:
+            break
+    if restore_best:
+        for name, p, _ in model.parameters():
+            p[...] = best[1][name]       # in place: the optimizer and the layers keep the same arrays
     return history
