@@ -88,8 +88,12 @@ def plot_binary_losses(z_min=-6.0, z_max=6.0, t=1.0, num=241):
         ax.axvspan(z[wrong].min(), z[wrong].max(), color=ORANGE, alpha=0.15, lw=0)
         ax.set_xlabel("logit z")
         ax.grid(alpha=0.3)
-    ax_loss.text(0.03 if t == 1 else 0.97, 0.93, "confidently wrong", transform=ax_loss.transAxes,
-                 ha="left" if t == 1 else "right", va="top", fontsize=8)
+    # The label sits at the top of the shaded region, against its inner edge (z = 0), where the
+    # cross-entropy curve is low: at the outer edge (z = z_min for t = 1) the curve runs through it.
+    inset = 0.02 * (z_max - z_min)
+    ax_loss.text(z[wrong].max() - inset if t == 1 else z[wrong].min() + inset, 0.95, "confidently wrong",
+                 transform=ax_loss.get_xaxis_transform(), ha="right" if t == 1 else "left", va="top",
+                 fontsize=8)
     t_label = int(t)
     ax_loss.set_title(f"loss (target t = {t_label})", fontsize=10)
     ax_grad.set_title(f"gradient dL/dz (target t = {t_label})", fontsize=10)
@@ -114,7 +118,9 @@ def plot_softmax_gradient(logits, target, class_names=None):
     matplotlib.figure.Figure
         Two axes: 'probabilities y = softmax(z)' and 'gradient dL/dz = y − t'.
         The bars hold exactly ``cnnbook.softmax(logits)`` and the ``dlogits``
-        of :func:`cnnbook.softmax_cross_entropy` (N = 1).
+        of :func:`cnnbook.softmax_cross_entropy` (N = 1). For up to 10 classes
+        each bar carries its value (2 decimals) just beyond its end; with more
+        classes the labels would overlap and are omitted.
 
     Examples
     --------
@@ -141,15 +147,20 @@ def plot_softmax_gradient(logits, target, class_names=None):
         bars = ax.bar(range(K), values, color=colours, edgecolor="black", linewidth=0.6)
         for bar, hatch in zip(bars, hatches):
             bar.set_hatch(hatch)
-        for k, v in enumerate(values):
-            ax.text(k, v, f"{v:+.2f}" if ax is ax_g else f"{v:.2f}", ha="center",
-                    va="bottom" if v >= 0 else "top", fontsize=8)
+        # Each value is printed just outside the end of its bar (3 points of padding), above a
+        # bar that points up and below one that points down; signed values get a true minus sign.
+        # Up to ten classes the labels fit side by side (smaller type from seven on); beyond that
+        # they would overlap, and the bars are left unlabelled.
+        if K <= 10:
+            labels = [f"{v:+.2f}".replace("-", "−") if ax is ax_g else f"{v:.2f}" for v in values]
+            ax.bar_label(bars, labels=labels, padding=3, fontsize=8 if K <= 6 else 6)
         ax.set_xticks(range(K), names)
         ax.set_xlabel("class (hatched: the true class)")
         ax.axhline(0, color="grey", lw=0.8)
-    ax_p.set_ylim(0, 1.12)
+    ax_p.set_ylim(0, 1.2)
     lo, hi = min(dz.min(), 0), max(dz.max(), 0)
-    ax_g.set_ylim(lo - 0.15, hi + 0.15)
+    margin = 0.2 * (hi - lo)                          # room for the labels beyond the longest bars
+    ax_g.set_ylim(lo - margin, hi + margin)
     ax_p.set_title("probabilities y = softmax(z)", fontsize=10)
     ax_g.set_title("gradient dL/dz = y − t", fontsize=10)
     fig.suptitle(f"loss = −ln y[{names[target]}] = {loss:.3f}", fontsize=9)
