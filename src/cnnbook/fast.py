@@ -12,17 +12,32 @@ functions of this module. Three speed measures make it faster than the reference
 * kept work arrays: a large array allocated afresh costs a page fault for every
   4 KiB the first time it is written, so the work arrays are reused from call
   to call (:func:`scratch`);
-* full-width rows at stride 1 (:func:`grid_width`).
+* full-width rows at stride 1 (:func:`grid_width`);
+* every core: the chunks are shared out among a few threads (:func:`each_chunk`).
 
 Each can be turned off through a :class:`Speed` argument of the ``*_core``
 functions; ``benchmarks/run.py`` measures what each one buys.
+
+The numbers do not depend on the thread count. Where chunks are cut depends
+only on the shapes, each image's products are computed alone, and the chunks'
+shares of ``dw`` are added up in chunk order by the calling thread.
 """
 
+import contextlib
+import contextvars
+import dataclasses
 import math
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import numpy as np
+
+try:  # limits BLAS to one thread while our own threads run; without it, one thread does all
+    from threadpoolctl import ThreadpoolController
+except ImportError:  # pragma: no cover - installed with scikit-learn, which the book uses
+    ThreadpoolController = None
 
 from ._validate import check_dout
 from .geometry import pad, prepare_conv2d, prepare_conv_transpose2d, tap_slices, windows
@@ -31,17 +46,159 @@ CHUNK_BYTES = 2 << 20   # bytes of im2col matrix per chunk: the best of 0.25-2 M
 
 KEEP_BYTES = 64 << 20   # a larger work array (one huge image) is not kept after the call
 
+BALANCE = 4             # chunks come in multiples of 4 (batch allowing): even shares for 1, 2 or 4 threads
+
+MIN_CHUNK_BYTES = 64 << 10  # ... but no chunk is cut smaller than this to get there
+
 
 @dataclass(frozen=True)
 class Speed:
-    """Which speed measures the fast path takes (all of them by default)."""
+    """Which speed measures the fast path takes (all of them by default).
+
+    ``threads`` is how many threads share the chunks: None means the current
+    :func:`using_threads` setting, by default every core this process may use.
+    1 runs the chunks one after another in the calling thread.
+    """
 
     wide_rows: bool = True          # stride 1: rows of outputs as wide as the padded input
     reuse_work: bool = True         # keep work arrays between calls
     chunk_bytes: int = CHUNK_BYTES  # im2col matrix per chunk of images
+    threads: int = None             # threads that share the chunks (None: see using_threads)
+
+    def __post_init__(self):
+        if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
+            raise ValueError(f"threads must be a positive int or None, got threads={self.threads!r}")
 
 
 SHIPPED = Speed()
+
+_THREADS = contextvars.ContextVar("cnnbook_fast_threads", default=None)
+
+
+def usable_cores():
+    """The number of cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - no sched_getaffinity (macOS, Windows)
+        return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def using_threads(threads):
+    """Within the block, the fast path (and so ``cnnbook.nn``) uses ``threads`` threads.
+
+    ``None`` restores the default, :func:`usable_cores`. The setting belongs to
+    the calling thread (a context variable), so other threads keep theirs.
+
+    Examples
+    --------
+    >>> with using_threads(1):   # the chunks one after another, in this thread
+    ...     conv2d(np.ones((4, 1, 5, 5)), np.ones((2, 1, 3, 3))).shape
+    (4, 2, 3, 3)
+    """
+    if threads is not None and (not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads must be a positive int or None, got threads={threads!r}")
+    token = _THREADS.set(threads)
+    try:
+        yield
+    finally:
+        _THREADS.reset(token)
+
+
+def thread_count(speed=SHIPPED):
+    """The threads that ``speed`` asks for: its ``threads``, else :func:`using_threads`'s, else every core."""
+    return speed.threads or _THREADS.get() or usable_cores()
+
+
+class _Workers:
+    """The pool of worker threads, and who has BLAS limited to one thread right now.
+
+    One pool for the process, grown (replaced) when more threads are asked for.
+    OpenBLAS's thread count is a setting of the whole process, so it is lowered
+    to 1 when the first parallel call starts and restored when the last one ends.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.pool = None
+        self.size = 0
+        self.controller = None
+        self.blas_users = 0
+        self.blas_limit = None
+        self.local = threading.local()   # .inside: this thread is one of the pool's workers
+
+    def get_pool(self, size):
+        with self.lock:
+            if self.pool is None or self.size < size:
+                if self.pool is not None:
+                    self.pool.shutdown(wait=False)   # its threads finish their tasks, then exit
+                self.pool = ThreadPoolExecutor(size, thread_name_prefix="cnnbook-fast",
+                                               initializer=self._mark_worker)
+                self.size = size
+            return self.pool
+
+    def _mark_worker(self):
+        self.local.inside = True
+
+    def in_worker(self):
+        return getattr(self.local, "inside", False)
+
+    @contextlib.contextmanager
+    def blas_single_threaded(self):
+        with self.lock:
+            if self.blas_users == 0:
+                if self.controller is None:
+                    self.controller = ThreadpoolController()
+                self.blas_limit = self.controller.limit(limits=1, user_api="blas")
+            self.blas_users += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.blas_users -= 1
+                if self.blas_users == 0:
+                    self.blas_limit.restore_original_limits()
+                    self.blas_limit = None
+
+
+_workers = _Workers()
+
+
+def each_chunk(work, batches, speed=SHIPPED):
+    """``[work(batch) for batch in batches]``, the batches shared out among :func:`thread_count` threads.
+
+    The calling thread works too, beside ``threads - 1`` threads of a pool that
+    lives as long as the process. While they run, BLAS is limited to one thread,
+    so the two levels of threads do not fight over the cores (numpy's copies and
+    BLAS release the GIL, so the threads really run at once). ``work`` must
+    write only into its own batch's part of the results.
+    """
+    workers = min(thread_count(speed), len(batches))
+    if workers == 1 or ThreadpoolController is None or _workers.in_worker():
+        return [work(batch) for batch in batches]
+    results = [None] * len(batches)
+    taken = iter(range(len(batches)))
+    lock = threading.Lock()
+
+    def drain():
+        # each thread takes the next chunk nobody has taken yet
+        while True:
+            with lock:
+                i = next(taken, None)
+            if i is None:
+                return
+            results[i] = work(batches[i])
+
+    with _workers.blas_single_threaded():
+        pool = _workers.get_pool(workers - 1)
+        futures = [pool.submit(drain) for _ in range(workers - 1)]
+        try:
+            drain()
+        finally:
+            wait(futures)   # never return (or raise) while a worker still writes
+        for future in futures:
+            future.result()  # re-raises a worker's exception
+    return results
 
 _work = threading.local()
 
@@ -62,10 +219,18 @@ def scratch(name, shape, dtype, speed=SHIPPED):
 
 
 def chunks(N, C, geom, width, itemsize, speed=SHIPPED):
-    """Slices of a batch of N whose im2col matrices (C*KH*KW, H_out*width) take about ``chunk_bytes`` each."""
+    """Slices of a batch of N whose im2col matrices (C*KH*KW, H_out*width) take at most ``chunk_bytes`` each.
+
+    The chunks are as equal as whole images allow, and there are a multiple of
+    ``BALANCE`` of them when the batch has that many images and no chunk gets
+    smaller than ``MIN_CHUNK_BYTES``, so that 2 or 4 threads get equal shares.
+    The cut depends on the shapes only, never on the thread count.
+    """
     per_image = C * math.prod(geom.kernel) * geom.out_hw[0] * width * itemsize
-    step = max(1, speed.chunk_bytes // per_image)
-    return [slice(start, min(start + step, N)) for start in range(0, N, step)]
+    needed = -(-N // max(1, speed.chunk_bytes // per_image))          # chunks of at most chunk_bytes
+    balanced = min(-(-needed // BALANCE) * BALANCE, N * per_image // MIN_CHUNK_BYTES)
+    count = min(N, max(needed, balanced))
+    return [slice(N * i // count, N * (i + 1) // count) for i in range(count)]
 
 
 def grid_width(geom, W, speed=SHIPPED):
@@ -157,7 +322,8 @@ def conv2d_core(x, w, b, geom, speed=SHIPPED):
     width = grid_width(geom, W, speed)
     w_mat = w.reshape(K, -1)                                      # (K, C*KH*KW)
     out = np.empty((N, K, H_out, W_out), dtype=x.dtype)
-    for batch in chunks(N, C, geom, width, x.itemsize, speed):
+
+    def forward(batch):
         xb = x[batch]
         n = xb.shape[0]
         cols = im2col(xb, geom, width, out=scratch("cols", (n, w_mat.shape[1], H_out * width), x.dtype, speed))
@@ -167,8 +333,10 @@ def conv2d_core(x, w, b, geom, speed=SHIPPED):
         else:
             grid = np.matmul(w_mat, cols, out=scratch("out", (n, K, H_out * width), x.dtype, speed))
             out[batch] = grid.reshape(n, K, H_out, width)[..., :W_out]      # (n, K, H_out, W_out)
-    if b is not None:
-        out += b[:, None, None]
+        if b is not None:
+            out[batch] += b[:, None, None]
+
+    each_chunk(forward, chunks(N, C, geom, width, x.itemsize, speed), speed)
     return out
 
 
@@ -179,24 +347,29 @@ def conv2d_backward_core(dout, x, w, geom, speed=SHIPPED):
     H_out, W_out = geom.out_hw
     if not np.isfinite(w).all():
         # a thrown-away column of the wide grid would be inf * 0 = NaN, not 0
-        speed = Speed(False, speed.reuse_work, speed.chunk_bytes)
+        speed = dataclasses.replace(speed, wide_rows=False)
     width = grid_width(geom, W, speed)
     w_mat = w.reshape(K, -1)                                      # (K, C*KH*KW)
     db = dout.sum(axis=(0, 2, 3))                                 # (K,)
-    dw_mat = np.zeros(w_mat.T.shape, dtype=x.dtype)               # (C*KH*KW, K)
     dx = np.empty(x.shape, dtype=x.dtype)
-    for batch in chunks(N, C, geom, width, x.itemsize, speed):
+
+    def backward(batch):
         xb = x[batch]
         n = xb.shape[0]
         cols = im2col(xb, geom, width, out=scratch("cols", (n, w_mat.shape[1], H_out * width), x.dtype, speed))
         d = on_grid(dout[batch], width, "dout", speed)  # (n, K, H_out*width); no gradient for thrown-away columns
-        # dw = sum over images of d[n] @ cols[n].T, taken transposed: BLAS is faster that way round
-        dw_mat += np.matmul(cols, d.transpose(0, 2, 1)).sum(axis=0)       # (C*KH*KW, K)
         dcols = np.matmul(w_mat.T, d, out=scratch("dcols", cols.shape, x.dtype, speed))  # (n, C*KH*KW, H_out*width)
         col2im(dcols, xb.shape, geom, dx[batch], speed)                    # (n, C, H, W)
+        # this chunk's share of dw = sum over images of d[n] @ cols[n].T, taken transposed:
+        # BLAS is faster that way round
+        return np.matmul(cols, d.transpose(0, 2, 1)).sum(axis=0)          # (C*KH*KW, K)
+
+    dw_mat = np.zeros(w_mat.T.shape, dtype=x.dtype)               # (C*KH*KW, K)
+    for share in each_chunk(backward, chunks(N, C, geom, width, x.itemsize, speed), speed):
+        dw_mat += share   # in chunk order, whatever the thread count: the same sum every time
     if width > W_out and not np.isfinite(dw_mat).all():
         # an inf or NaN pixel that only thrown-away windows read must not reach dw
-        return conv2d_backward_core(dout, x, w, geom, Speed(False, speed.reuse_work, speed.chunk_bytes))
+        return conv2d_backward_core(dout, x, w, geom, dataclasses.replace(speed, wide_rows=False))
     return dx, dw_mat.T.reshape(w.shape), db
 
 
@@ -206,19 +379,22 @@ def conv_transpose2d_core(x, w, b, geom, out_hw, speed=SHIPPED):
     C_out = w.shape[1]
     if not np.isfinite(w).all():
         # inf or NaN weights: a thrown-away column would be NaN
-        speed = Speed(False, speed.reuse_work, speed.chunk_bytes)
+        speed = dataclasses.replace(speed, wide_rows=False)
     # Each input value spreads over a KHxKW patch of the output: the columns col2im adds
     # back, a chunk of images at a time and, at stride 1, on full-width rows.
     width = grid_width(geom, out_hw[1], speed)
     w_cols = w.reshape(C_in, -1).T                                            # (C_out*KH*KW, C_in)
     out = np.empty((N, C_out, *out_hw), dtype=x.dtype)
-    for batch in chunks(N, C_out, geom, width, x.itemsize, speed):
+
+    def spread(batch):
         xg = on_grid(x[batch], width, "x", speed)                             # (n, C_in, H*width)
         n = xg.shape[0]
         dcols = np.matmul(w_cols, xg, out=scratch("dcols", (n, w_cols.shape[0], H * width), x.dtype, speed))
         col2im(dcols, (n, C_out, *out_hw), geom, out[batch], speed)          # (n, C_out, H_out, W_out)
-    if b is not None:
-        out += b[:, None, None]
+        if b is not None:
+            out[batch] += b[:, None, None]
+
+    each_chunk(spread, chunks(N, C_out, geom, width, x.itemsize, speed), speed)
     return out
 
 
