@@ -232,7 +232,7 @@ def test_im2col_refuses_a_grid_width_it_cannot_fill(rng):
         im2col(x, geom, 9)   # full-width rows exist only at stride 1
 
 
-SPEEDS = [dict(chunk_bytes=1), dict(chunk_bytes=3000), dict(chunk_bytes=1 << 30),
+SPEEDS = [dict(chunk_bytes=1), dict(chunk_bytes=3000), dict(chunk_bytes=1 << 30), dict(threads=1), dict(threads=2),
           dict(wide_rows=False), dict(reuse_work=False)]
 
 
