@@ -2,17 +2,20 @@
 
 Run from the repository root::
 
-    python benchmarks/run.py              # full suite (about two minutes on 2 cores)
+    python benchmarks/run.py              # full suite, at 1 thread and at every core
     python benchmarks/run.py --quick      # tiny shapes, one repeat: a smoke run
 
 For every case it prints the op, shape and dtype; the median time of the loop
-("naive") version, of cnnbook and of PyTorch's CPU kernels (when torch is
-installed, with the same number of threads); the cnnbook/PyTorch ratio; and
-the achieved GFLOP/s as a fraction of a numpy matmul of equal work measured
-in the same run. PyTorch is only a yardstick here, never a dependency.
+("naive") version; for each thread count (``--threads``, by default 1 and
+every usable core), the median time of cnnbook and of PyTorch's CPU kernels
+(when torch is installed) with that many threads on both sides, and their
+ratio; and, at the last thread count, the achieved GFLOP/s as a fraction of
+a numpy matmul of equal work measured in the same run. PyTorch is only a
+yardstick here, never a dependency.
 """
 
 import argparse
+import contextlib
 import os
 import platform
 import statistics
@@ -23,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import cnnbook as cb
-from cnnbook import models
+from cnnbook import fast, models
 from cnnbook.data import load_digits
 
 try:
@@ -43,10 +46,37 @@ class Row:
     matmul_ms: float = None  # numpy matmul of the same FLOPs, for the efficiency column
     gflop: float = None
     notes: list = field(default_factory=list)
+    # per thread count: {threads: Row} with ms, torch_ms (and matmul_ms) at that count
+    by_threads: dict = field(default_factory=dict)
+    ratios: list = field(default_factory=list)   # cnnbook/torch of each pass
 
     @property
     def ratio(self):
+        if self.ratios:
+            return statistics.median(self.ratios)
         return self.ms / self.torch_ms if self.ms and self.torch_ms else None
+
+
+_BLAS = None
+
+
+@contextlib.contextmanager
+def thread_setting(threads):
+    """``threads`` threads for numpy's BLAS, for cnnbook's fast path and for PyTorch, within the block."""
+    global _BLAS
+    from threadpoolctl import ThreadpoolController
+
+    if _BLAS is None:
+        _BLAS = ThreadpoolController()   # found once: scanning the loaded libraries takes a while
+    before = torch.get_num_threads() if torch is not None else None
+    with _BLAS.limit(limits=threads, user_api="blas"), fast.using_threads(threads):
+        if torch is not None:
+            torch.set_num_threads(threads)
+        try:
+            yield
+        finally:
+            if torch is not None:
+                torch.set_num_threads(before)
 
 
 def median_ms(fn, repeat, warmup=1):
@@ -319,9 +349,11 @@ def _fmt(value, spec="{:.2f}"):
     return "-" if value is None else spec.format(value)
 
 
-def machine_description(threads):
-    lines = [f"python {platform.python_version()}, numpy {np.__version__}, "
-             f"{platform.machine()}, {os.cpu_count()} logical cores, {threads} thread(s) for BLAS and PyTorch"]
+def machine_description(thread_counts):
+    counts = " and ".join(map(str, thread_counts))
+    lines = [f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}, "
+             f"{os.cpu_count()} logical cores ({fast.usable_cores()} usable), {counts} thread(s) for BLAS,"
+             f" cnnbook and PyTorch", f"load average {os.getloadavg()[0]:.2f} at the start"]
     try:
         with open("/proc/cpuinfo") as f:
             model = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), None)
@@ -334,52 +366,85 @@ def machine_description(threads):
     return "\n".join(lines)
 
 
-def print_table(rows, out=None):
+def print_table(rows, thread_counts, out=None):
     out = out or sys.stdout
-    header = ["op", "shape", "dtype", "naive ms", "cnnbook ms", "torch ms", "cnnbook/torch",
-              "fast vs naive", "GFLOP/s", "of matmul"]
+    header = ["op", "shape", "dtype", "naive ms"]
+    for t in thread_counts:
+        header += [f"cnnbook ms ({t}t)", f"torch ms ({t}t)", f"cnnbook/torch ({t}t)"]
+    header += ["fast vs naive", f"GFLOP/s ({thread_counts[-1]}t)", f"of matmul ({thread_counts[-1]}t)"]
     table = []
     for r in rows:
-        gflops = r.gflop / (r.ms / 1e3) if r.gflop and r.ms else None
-        table.append([
-            r.op, r.shape, r.dtype, _fmt(r.naive_ms, "{:.0f}"), _fmt(r.ms), _fmt(r.torch_ms),
-            _fmt(r.ratio, "{:.2f}x"), _fmt(r.naive_ms / r.ms if r.naive_ms else None, "{:.0f}x"),
-            _fmt(gflops, "{:.1f}"), _fmt(r.matmul_ms / r.ms if r.matmul_ms else None, "{:.0%}"),
-        ])
+        line = [r.op, r.shape, r.dtype, _fmt(r.naive_ms, "{:.0f}")]
+        for t in thread_counts:
+            at = r.by_threads.get(t)
+            line += [_fmt(at and at.ms), _fmt(at and at.torch_ms), _fmt(at and at.ratio, "{:.2f}x")]
+        first = r.by_threads.get(thread_counts[0])
+        last = r.by_threads.get(thread_counts[-1])
+        gflops = r.gflop / (last.ms / 1e3) if r.gflop and last and last.ms else None
+        line += [_fmt(r.naive_ms / first.ms if r.naive_ms and first and first.ms else None, "{:.0f}x"),
+                 _fmt(gflops, "{:.1f}"),
+                 _fmt(last.matmul_ms / last.ms if last and last.matmul_ms and last.ms else None, "{:.0%}")]
+        table.append(line)
     print("| " + " | ".join(header) + " |", file=out)
     print("|" + "|".join("---" for _ in header) + "|", file=out)
     for line in table:
         print("| " + " | ".join(line) + " |", file=out)
 
 
+def merge(runs):
+    """One Row from the Rows of one case measured at several thread counts, in several passes.
+
+    ``runs`` is a list of (threads, Row). Each thread count gets the median over
+    passes of the medians; its ratio is the median of the passes' own ratios
+    (each pass times cnnbook and PyTorch in turns, so a pass's ratio is fair).
+    """
+    first = runs[0][1]
+    row = Row(first.op, first.shape, first.dtype, gflop=first.gflop)
+    row.naive_ms = next((r.naive_ms for _, r in runs if r.naive_ms is not None), None)
+    for threads in dict.fromkeys(t for t, _ in runs):
+        mine = [r for t, r in runs if t == threads]
+        at = Row(first.op, first.shape, first.dtype)
+        for name in ("ms", "torch_ms", "matmul_ms"):
+            values = [getattr(r, name) for r in mine if getattr(r, name) is not None]
+            setattr(at, name, statistics.median(values) if values else None)
+        at.ratios = [r.ratio for r in mine if r.ratio is not None]
+        row.by_threads[threads] = at
+    row.ms, row.torch_ms = at.ms, at.torch_ms   # the last thread count's, as the single-column API had
+    row.ratios = at.ratios
+    return row
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny shapes and one repeat (smoke run)")
     parser.add_argument("--repeat", type=int, default=None, help="timed runs per case (median reported)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="threads for numpy's BLAS and for PyTorch (default: number of cores)")
+    parser.add_argument("--passes", type=int, default=None,
+                        help="times the whole list of cases is measured, one case after another"
+                             " (median of the passes reported; default 3, --quick 1)")
+    parser.add_argument("--threads", type=int, action="append",
+                        help="threads for numpy's BLAS, cnnbook's fast path and PyTorch; repeatable, one"
+                             " column each (default: 1 and every usable core)")
     parser.add_argument("--only", choices=["conv", "pool", "lenet", "widgets", "choices"], action="append",
                         help="run only these groups (repeatable); 'choices' (conv2d with each of its speed"
                              " measures turned off in turn) runs only when asked for")
     args = parser.parse_args(argv)
     repeat = args.repeat if args.repeat is not None else (1 if args.quick else 7)
+    passes = args.passes if args.passes is not None else (1 if args.quick else 3)
     if repeat < 1:
         parser.error(f"--repeat must be at least 1, got --repeat={repeat}")
-    if args.threads is not None and args.threads < 1:
-        parser.error(f"--threads must be at least 1, got --threads={args.threads}")
-    threads = args.threads or os.cpu_count() or 1
+    if passes < 1:
+        parser.error(f"--passes must be at least 1, got --passes={passes}")
+    for threads in args.threads or []:
+        if threads < 1:
+            parser.error(f"--threads must be at least 1, got --threads={threads}")
+    thread_counts = list(dict.fromkeys(args.threads or [1, fast.usable_cores()]))
     groups = set(args.only or ["conv", "pool", "lenet", "widgets"])
 
-    from threadpoolctl import threadpool_limits
-    threadpool_limits(threads)
-    if torch is not None:
-        torch.set_num_threads(threads)
-
-    print(machine_description(threads))
-    print(f"median of {repeat} run(s); naive loop versions run once\n")
+    print(machine_description(thread_counts))
+    print(f"median of {passes} pass(es) of the median of {repeat} run(s); naive loop versions run once\n")
 
     scale = 8 if args.quick else 1  # --quick divides the batch and the sizes
-    rows = []
+    cases = []   # (name, measure(naive) -> Row or list of Rows); measured at every thread count
     if "conv" in groups:
         conv_shapes = [
             ((64, 3, 32, 32), (16, 3, 5, 5), 1, 2, True),
@@ -392,22 +457,39 @@ def main(argv=None):
             if args.quick:
                 x_shape = (max(1, x_shape[0] // scale), *x_shape[1:])
             for dtype in (np.float32, np.float64):
-                rows.append(conv_case(x_shape, w_shape, stride, padding, dtype, repeat,
-                                      naive=naive and dtype == np.float32))
+                cases.append(lambda first, a=(x_shape, w_shape, stride, padding, dtype, repeat), n=naive:
+                             conv_case(*a, naive=n and first and a[4] == np.float32))
         for dtype in (np.float32, np.float64):  # 2x upsampling, as in chapter 11
-            rows.append(conv_transpose_case((max(1, 32 // scale), 16, 16, 16), (16, 8, 4, 4), 2, 1, dtype, repeat))
+            cases.append(lambda first, d=dtype: conv_transpose_case(
+                (max(1, 32 // scale), 16, 16, 16), (16, 8, 4, 4), 2, 1, d, repeat))
     if "pool" in groups:
         shape = (64 // scale, 16, 32, 32)
         for kind in ("max", "avg"):
             for dtype in (np.float32, np.float64):
-                rows.append(pool_case(kind, shape, dtype, repeat, naive=dtype == np.float32))
+                cases.append(lambda first, k=kind, d=dtype: pool_case(k, shape, d, repeat,
+                                                                       naive=first and d == np.float32))
     if "lenet" in groups:
-        rows.append(lenet_epoch_case(max(1, min(repeat, 3)), args.quick))
-    if "widgets" in groups:
-        rows.extend(widget_cases(repeat))
+        cases.append(lambda first: lenet_epoch_case(max(1, min(repeat, 3)), args.quick))
     if "choices" in groups:
-        rows.extend(choice_cases(repeat, args.quick))
-    print_table(rows)
+        cases.append(lambda first: choice_cases(repeat, args.quick))
+
+    # Case after case, each at every thread count in turn, the whole list `passes` times:
+    # a busy spell of the machine then touches one pass of a few cases, not all passes of one.
+    runs = {}
+    for p in range(passes):
+        for i, measure in enumerate(cases):
+            for t_index, threads in enumerate(thread_counts):
+                with thread_setting(threads):
+                    got = measure(p == 0 and t_index == 0)   # the loop versions run once, at 1 thread
+                for j, row in enumerate(got if isinstance(got, list) else [got]):
+                    runs.setdefault((i, j), []).append((threads, row))
+    rows = [merge(runs[key]) for key in sorted(runs)]
+    if "widgets" in groups:   # no PyTorch twin and no threads: measured once, at the last thread count
+        with thread_setting(thread_counts[-1]):
+            for row in widget_cases(repeat):
+                row.by_threads[thread_counts[-1]] = Row(row.op, row.shape, row.dtype, ms=row.ms)
+                rows.append(row)
+    print_table(rows, thread_counts)
     return rows
 
 

@@ -33,8 +33,20 @@ def test_quick_suite_reports_every_case(bench):
     assert any(op.startswith("widget ") for op in ops)
     assert all(r.ms is not None and r.ms > 0 for r in rows)
     assert rows[0].naive_ms is not None  # the fast-vs-naive case
-    assert "| op | shape | dtype | naive ms | cnnbook ms | torch ms |" in text
+    assert "| op | shape | dtype | naive ms | cnnbook ms (1t) | torch ms (1t) | cnnbook/torch (1t) |" in text
     assert len([line for line in text.splitlines() if line.startswith("| ")]) == len(rows) + 1
+
+
+def test_one_column_per_thread_count_with_torch_at_the_same_count(bench):
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        rows = bench.main(["--quick", "--threads", "1", "--threads", "2", "--only", "pool", "--passes", "2"])
+    header = next(line for line in buf.getvalue().splitlines() if line.startswith("| op"))
+    assert "cnnbook ms (1t) | torch ms (1t) | cnnbook/torch (1t) | cnnbook ms (2t)" in header
+    assert len(rows) == 4 and all(set(r.by_threads) == {1, 2} for r in rows)
+    assert all(r.by_threads[t].ms > 0 for r in rows for t in (1, 2))
+    if bench.torch is not None:
+        assert all(len(r.by_threads[t].ratios) == 2 for r in rows for t in (1, 2))   # one per pass
 
 
 def test_choices_turn_each_speed_measure_off_through_arguments(bench):
@@ -49,7 +61,7 @@ def test_choices_turn_each_speed_measure_off_through_arguments(bench):
     assert dict(vars(fast)) == before   # no module global was changed, not even for a while
 
 
-@pytest.mark.parametrize("argv", [["--repeat", "0"], ["--threads", "0"], ["--only", "nothing"]])
+@pytest.mark.parametrize("argv", [["--repeat", "0"], ["--threads", "0"], ["--passes", "0"], ["--only", "nothing"]])
 def test_suite_rejects_bad_arguments(bench, argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
         bench.main(argv)
