@@ -232,7 +232,7 @@ class DigitDetector(NamedTuple):
 
 @lru_cache(maxsize=1)
 def digit_detector():
-    """Train chapter 11's digit detector once per session (about a second) and keep it.
+    """Train chapter 11's digit detector once per session (a few seconds) and keep it.
 
     The recipe of the chapter: the digits' training split, plus every training
     digit moved 2 to 8 pixels off centre as an eleventh class, background

@@ -1,11 +1,11 @@
 """Detection explorer (chapter 11): a trained digit detector, its threshold and its suppression.
 
 The detector is chapter 11's (:func:`cnnbook.fcn.digit_detector`, trained
-once per session in about a second). It slides over a page of test digits;
+once per session, in a few seconds). It slides over a page of test digits;
 :func:`cnnbook.fcn.detect` keeps the windows whose log-odds of a digit are above
 the threshold, best first, dropping the neighbours within the suppression
-radius of each. A radius of 0 keeps the windows beside each digit as extra
-detections; a radius wider than the gap between two digits drops one of them.
+radius of each. A radius of 0 keeps windows beside some of the digits as extra
+detections; a radius wider than the distance between two digits drops one of them.
 
 The network cannot run in the web page, so :func:`detection_data` runs it once
 on every page (score maps and labels); the page-side twin
