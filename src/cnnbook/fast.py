@@ -87,7 +87,7 @@ def usable_cores():
 def using_threads(threads):
     """Within the block, the fast path (and so ``cnnbook.nn``) uses ``threads`` threads.
 
-    ``None`` restores the default, :func:`usable_cores`. The setting belongs to
+    ``None`` restores the default, :data:`DEFAULT_THREADS`. The setting belongs to
     the calling thread (a context variable), so other threads keep theirs.
 
     Examples
@@ -105,9 +105,15 @@ def using_threads(threads):
         _THREADS.reset(token)
 
 
+#: Threads when nobody asks for a number. 1: on this book's 2-core benchmark machine the chunk pool
+#: measured slower than one thread on most cases even when idle (benchmarks/README.md, 2026-12-02),
+#: so it is opt-in (``using_threads(usable_cores())``) until a quiet run shows it winning.
+DEFAULT_THREADS = 1
+
+
 def thread_count(speed=SHIPPED):
-    """The threads that ``speed`` asks for: its ``threads``, else :func:`using_threads`'s, else every core."""
-    return speed.threads or _THREADS.get() or usable_cores()
+    """The threads that ``speed`` asks for: its ``threads``, else :func:`using_threads`'s, else :data:`DEFAULT_THREADS`."""
+    return speed.threads or _THREADS.get() or DEFAULT_THREADS
 
 
 class _Workers:
