@@ -148,7 +148,7 @@ def conv_case(x_shape, w_shape, stride, padding, dtype, repeat, naive=False):
 
 
 def conv_transpose_case(x_shape, w_shape, stride, padding, dtype, repeat):
-    """The upsampling layer of chapter 11: forward only (its gradients are conv2d's)."""
+    """The upsampling layer of chapter 12: forward only (its gradients are conv2d's)."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal(x_shape).astype(dtype)
     w = rng.standard_normal(w_shape).astype(dtype)   # (C_in, C_out, KH, KW)
@@ -459,7 +459,7 @@ def main(argv=None):
             for dtype in (np.float32, np.float64):
                 cases.append(lambda first, a=(x_shape, w_shape, stride, padding, dtype, repeat), n=naive:
                              conv_case(*a, naive=n and first and a[4] == np.float32))
-        for dtype in (np.float32, np.float64):  # 2x upsampling, as in chapter 11
+        for dtype in (np.float32, np.float64):  # 2x upsampling, as in chapter 12
             cases.append(lambda first, d=dtype: conv_transpose_case(
                 (max(1, 32 // scale), 16, 16, 16), (16, 8, 4, 4), 2, 1, d, repeat))
     if "pool" in groups:

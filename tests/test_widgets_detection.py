@@ -1,4 +1,4 @@
-"""The detection explorer (chapter 11): the pure function against cnnbook.fcn, and its wiring."""
+"""The detection explorer (chapter 12): the pure function against cnnbook.fcn, and its wiring."""
 
 import json
 

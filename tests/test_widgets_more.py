@@ -128,7 +128,7 @@ def test_loss_wiring_bad_setting_explains_and_does_not_raise():
     assert ex.view.state["error"] is None and ex.view.state["summary"] == "loss = −ln y[cat] = 0.449"
 
 
-# ---------------------------------------------------------------- transposed convolution (chapter 11)
+# ---------------------------------------------------------------- transposed convolution (chapter 12)
 
 def test_transpose_view_checkerboard_known_answer():
     view = transpose_view(3, 3, 2)

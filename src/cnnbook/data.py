@@ -343,7 +343,7 @@ def off_centre(images, min_shift=2, max_shift=8, *, rng=None):
 
     What a sliding window sees when it is not centred on an object: part of
     one, or nothing. Trained as a "background" class, such images teach a
-    classifier to answer "no object here" (see chapter 11).
+    classifier to answer "no object here" (see chapter 12).
 
     Parameters
     ----------
@@ -383,7 +383,7 @@ def off_centre(images, min_shift=2, max_shift=8, *, rng=None):
 
 
 def digit_pages(images, labels, n_pages, *, size=(16, 16), digits=2, ink=0.3, background=10, rng=None):
-    """Pages of digits with a class for every pixel: a segmentation task (chapter 11).
+    """Pages of digits with a class for every pixel: a segmentation task (chapter 12).
 
     Each page is blank with ``digits`` digits pasted at random places that do
     not overlap. The mask gives every pixel whose grey level is above ``ink``

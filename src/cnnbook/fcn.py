@@ -221,7 +221,7 @@ def detect(fcn, image, *, background, window, stride, radius=None, threshold=0.0
 
 
 class DigitDetector(NamedTuple):
-    """The trained detector of chapter 11 and the test digits it never saw."""
+    """The trained detector of chapter 12 and the test digits it never saw."""
 
     classifier: Sequential   # 8x8 digit -> 11 scores (0-9 and background)
     detector: Sequential     # the same network, fully convolutional
@@ -232,7 +232,7 @@ class DigitDetector(NamedTuple):
 
 @lru_cache(maxsize=1)
 def digit_detector():
-    """Train chapter 11's digit detector once per session (a few seconds) and keep it.
+    """Train chapter 12's digit detector once per session (a few seconds) and keep it.
 
     The recipe of the chapter: the digits' training split, plus every training
     digit moved 2 to 8 pixels off centre as an eleventh class, background

@@ -1,4 +1,4 @@
-"""Semantic segmentation: a class for every pixel, and how to score it (chapter 11).
+"""Semantic segmentation: a class for every pixel, and how to score it (chapter 12).
 
 :func:`iou` is the measure: for each class, the overlap of the predicted and
 the true pixels divided by their union. :func:`box_iou` is the same measure
@@ -222,7 +222,7 @@ def segmenter(num_classes=3, channels=(8, 16), *, rng=None):
     conv 3x3 (c1) -> ReLU -> pool 2 -> conv 3x3 (c2) -> ReLU -> pool 2 ->
     up-conv 4x4 stride 2 (c2) -> ReLU -> up-conv 4x4 stride 2 (c1) -> ReLU ->
     conv 1x1 (num_classes). The 4x4 kernels with stride 2 avoid uneven overlap
-    (chapter 11's checkerboard); padding 1 makes each exactly double the size.
+    (chapter 12's checkerboard); padding 1 makes each exactly double the size.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Figures for chapter 11 (beyond classification): receptive-field growth, shape flows, detections, masks.
+"""Figures for chapter 12 (beyond classification): receptive-field growth, shape flows, detections, masks.
 
 ``plot_receptive_growth`` compares a stack of dense and dilated convolutions;
 ``draw_shape_flow`` draws the feature maps of an encoder-decoder (or any chain

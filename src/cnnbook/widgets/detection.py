@@ -1,6 +1,6 @@
-"""Detection explorer (chapter 11): a trained digit detector, its threshold and its suppression.
+"""Detection explorer (chapter 12): a trained digit detector, its threshold and its suppression.
 
-The detector is chapter 11's (:func:`cnnbook.fcn.digit_detector`, trained
+The detector is chapter 12's (:func:`cnnbook.fcn.digit_detector`, trained
 once per session, in a few seconds). It slides over a page of test digits;
 :func:`cnnbook.fcn.detect` keeps the windows whose log-odds of a digit are above
 the threshold, best first, dropping the neighbours within the suppression
@@ -209,7 +209,7 @@ def detection_data():
 
 
 def detection_explorer(page="spread out", threshold=0, radius=2):
-    """A page of digits, a threshold and a suppression radius for chapter 11's detector.
+    """A page of digits, a threshold and a suppression radius for chapter 12's detector.
 
     Returns
     -------

@@ -1,4 +1,4 @@
-"""Transposed-convolution explorer (chapter 11): output size and the overlap-count map.
+"""Transposed-convolution explorer (chapter 12): output size and the overlap-count map.
 
 Every input pixel of a transposed convolution writes a kernel-sized patch of
 the output, and the patches start every ``stride`` pixels. Counting the

@@ -1,4 +1,4 @@
-/* Detection explorer (chapter 11): the page-side twin of
+/* Detection explorer (chapter 12): the page-side twin of
  * cnnbook.widgets.detection.detection_view, and the page picture.
  * The trained detector cannot run in the page: the explorer's data
  * (cnnbook.widgets.detection.detection_data) holds its log-odds map and labels

@@ -1,4 +1,4 @@
-/* Transposed-convolution explorer (chapter 11): the page-side twin of
+/* Transposed-convolution explorer (chapter 12): the page-side twin of
  * cnnbook.widgets.transpose.transpose_view. Counts writes per output pixel of a
  * transposed convolution of ones with a kernel of ones, and checks them against
  * the input-gradient of the matching convolution, each by its own loop.

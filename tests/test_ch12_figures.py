@@ -1,4 +1,4 @@
-"""Chapter 11's figures: no two text labels overlap (the first edition's reviews found some)."""
+"""Chapter 12's figures: no two text labels overlap (the first edition's reviews found some)."""
 
 import numpy as np
 import pytest
