@@ -22,19 +22,22 @@ def test_every_reachable_setting():
     # Every kind, kernel, stride, padding and input size of the sliders, with every output
     # position the position sliders allow there (the page clamps them with `limits`); a
     # setting that is not allowed keeps whatever position it had, so one each is enough.
+    # The kind rotates from one setting to the next, so each kind meets every geometry
+    # many times and every geometry is checked once: a third of the full product.
     settings = []
-    for kind, k, s, p, size in itertools.product(KINDS, KERNELS, STRIDES, PADDINGS, SIZES):
+    for i, (k, s, p, size) in enumerate(itertools.product(KERNELS, STRIDES, PADDINGS, SIZES)):
         shape, error = pool_shape((size, size), k, s, p)
-        base = dict(kind=kind, kernel_size=k, stride=s, padding=p, size=size)
+        base = dict(kernel_size=k, stride=s, padding=p, size=size)
         if error:
-            settings.append({**base, "row": 0, "col": 1})
+            settings.append({**base, "kind": KINDS[i % len(KINDS)], "row": 0, "col": 1})
             continue
-        settings += [{**base, "row": r, "col": c} for r, c in np.ndindex(*shape)]
-        settings += [{**base, "row": shape[0], "col": 0}, {**base, "row": 0, "col": shape[1]}]  # off the output
+        positions = [(r, c) for r, c in np.ndindex(*shape)] + [(shape[0], 0), (0, shape[1])]  # and off the output
+        settings += [{**base, "kind": KINDS[(i + j) % len(KINDS)], "row": r, "col": c}
+                     for j, (r, c) in enumerate(positions)]
     errors = [pooling_view(**s).error for s in settings]
-    assert sum("at most half" in e for e in errors if e) >= 3 * 8 * 4 * 3  # k=1 p≥1, k=2 p=2, k=3 p=2
+    assert sum("at most half" in e for e in errors if e) >= 8 * 4 * 3  # k=1 p≥1, k=2 p=2, k=3 p=2
     assert sum("does not fit" in e for e in errors if e) > 0 and sum("does not exist" in e for e in errors if e) > 0
-    assert len(settings) > 10_000
+    assert {s["kind"] for s in settings} == set(KINDS) and len(settings) > 3_000
     assert_twin_agrees("pooling", pooling_view, settings, data=_data(), limits=pooling_limits)
 
 
