@@ -153,7 +153,7 @@ def pool_output_size(n, kernel_size, stride=None, padding=0, ceil_mode=False):
         if 2 * p > k:
             raise ValueError(
                 f"padding={padding!r} must be at most half of kernel_size={kernel_size!r}: "
-                "a window that sees only padding would have no input to pool"
+                "with more, the window at the border would hold more padding than input"
             )
     pads = tuple((p, p) for p in pads)
     check_kernel_fits(sizes, pads, kernel, (1, 1), kernel_size=kernel_size)

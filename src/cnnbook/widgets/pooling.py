@@ -44,7 +44,7 @@ def pool_problem(shape, kernel_size, stride, padding):
     Examples
     --------
     >>> pool_problem((6, 6), 2, 2, 2)
-    'padding=2 must be at most half of kernel_size=2: a window that sees only padding would have no input to pool'
+    'padding=2 must be at most half of kernel_size=2: with more, the window at the border would hold more padding than input'
     >>> pool_problem((3, 3), 4, 1, 0)
     'kernel_size=4 does not fit the padded input height: 3 + 2·0 = 3 < 4; use a smaller kernel, more padding or a larger input'
     """
@@ -53,7 +53,7 @@ def pool_problem(shape, kernel_size, stride, padding):
         return None
     if 2 * padding > kernel_size:
         return (f"padding={padding} must be at most half of kernel_size={kernel_size}: "
-                "a window that sees only padding would have no input to pool")
+                "with more, the window at the border would hold more padding than input")
     return fit_problem(shape, (kernel_size, kernel_size), padding)
 
 

@@ -32,7 +32,7 @@
   function poolProblem(shape, k, s, p) {
     if (2 * p > k) {
       return "padding=" + p + " must be at most half of kernel_size=" + k +
-        ": a window that sees only padding would have no input to pool";
+        ": with more, the window at the border would hold more padding than input";
     }
     return fitProblem(shape, [k, k], p);
   }
