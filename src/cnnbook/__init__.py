@@ -24,6 +24,8 @@ from .losses import (
 from .naive import (
     avg_pool2d_backward_naive,
     avg_pool2d_naive,
+    batch_norm2d_backward_naive,
+    batch_norm2d_naive,
     conv2d_backward_naive,
     conv2d_naive,
     conv_transpose2d_naive,
@@ -32,6 +34,7 @@ from .naive import (
     max_pool2d_backward_naive,
     max_pool2d_naive,
 )
+from .norm import batch_norm2d, batch_norm2d_backward
 from .pool import (
     avg_pool2d,
     avg_pool2d_backward,
@@ -50,13 +53,17 @@ from .shapes import (
     receptive_field,
 )
 
-__version__ = "0.1.0"
+__version__ = "2.0.0"  # equals pyproject.toml, CITATION.cff and _config.yml (tests/test_reach.py)
 
 __all__ = [
     "avg_pool2d",
     "avg_pool2d_backward",
     "avg_pool2d_backward_naive",
     "avg_pool2d_naive",
+    "batch_norm2d",
+    "batch_norm2d_backward",
+    "batch_norm2d_backward_naive",
+    "batch_norm2d_naive",
     "binary_cross_entropy",
     "conv2d",
     "conv2d_backward",

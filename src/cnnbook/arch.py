@@ -131,15 +131,17 @@ def layer_row(layer, input_shape):
     Parameters
     ----------
     layer : cnnbook.nn.Layer
-        A Conv2d, MaxPool2d, AvgPool2d, Linear, ReLU or Flatten.
+        A Conv2d, MaxPool2d, AvgPool2d, Linear, ReLU, Flatten, BatchNorm2d or
+        GlobalAvgPool2d.
     input_shape : tuple of int
         The shape the layer receives, without the batch axis.
 
     Returns
     -------
     dict or None
-        As a row of :func:`trace_layers` (``'kind'`` is ``'relu'`` or
-        ``'flatten'`` for those layers), with ``'params'`` the layer's own
+        As a row of :func:`trace_layers` (``'kind'`` is ``'relu'``,
+        ``'flatten'`` or ``'bn'`` for those layers; a GlobalAvgPool2d row has
+        the layer's (C,) output shape), with ``'params'`` the layer's own
         count (a layer without bias has none); None for any other layer, which
         has no formula here.
 
@@ -157,11 +159,20 @@ def layer_row(layer, input_shape):
     >>> layer_row(Flatten(), (8, 14, 14))['shape']
     (1568,)
     """
-    from .nn import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU
+    from .nn import AvgPool2d, BatchNorm2d, Conv2d, Flatten, GlobalAvgPool2d, Linear, MaxPool2d, ReLU
 
     shape = tuple(input_shape)
     if isinstance(layer, ReLU):
         return dict(kind="relu", label="relu", shape=shape, params=0, macs=0)
+    if isinstance(layer, BatchNorm2d):
+        if len(shape) != 3 or shape[0] != layer.num_features:
+            raise ValueError(f"expects a (C, H, W) input with num_features={layer.num_features} channels, "
+                             f"got an input of shape {shape}")
+        return dict(kind="bn", label="batch norm", shape=shape, params=layer.num_params(), macs=0)
+    if isinstance(layer, GlobalAvgPool2d):
+        if len(shape) != 3:
+            raise ValueError(f"expects a (C, H, W) input, got an input of shape {shape}")
+        return dict(kind="gap", label="global avg pool", shape=(shape[0],), params=0, macs=0)
     if isinstance(layer, Flatten):
         return dict(kind="flatten", label="flatten", shape=(int(np.prod(shape)),), params=0, macs=0)
     if isinstance(layer, (Conv2d, MaxPool2d, AvgPool2d)) and len(shape) != 3:
@@ -224,7 +235,7 @@ def layer_costs(net, input_shape):
             raise ValueError(f"layer {i} ({layer!r}): {err}") from err
         if row is None:
             raise TypeError(f"layer {i} ({layer!r}) is not one of Conv2d, MaxPool2d, AvgPool2d, ReLU, "
-                            "Flatten, Linear")
+                            "Flatten, Linear, BatchNorm2d, GlobalAvgPool2d")
         shape = row["shape"]
         if row["kind"] not in ("relu", "flatten"):
             rows.append(dict(row, index=i))

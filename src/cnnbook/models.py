@@ -5,13 +5,15 @@ forward, loss, backward, optimiser step. It is written out here in a few lines
 so the training chapter can show it whole.
 """
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from ._validate import is_int, pair
 from .losses import softmax_cross_entropy
 from ._validate import check_rng as _check_rng
-from .nn import AvgPool2d, Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU, Sequential
-from .optim import SGD
+from .nn import AvgPool2d, BatchNorm2d, Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU, Sequential
+from .optim import SGD, Adam
 from .shapes import conv_output_size, pool_output_size
 
 __all__ = [
@@ -238,7 +240,7 @@ def train_epoch(model, optimizer, x, y, batch_size=32, *, rng, progress=False):
     ----------
     model : Layer
         Maps (N, ...) inputs to (N, num_classes) logits.
-    optimizer : SGD
+    optimizer : SGD or Adam
     x : ndarray, shape (N, ...)
     y : ndarray of int, shape (N,)
     batch_size : int, default 32
@@ -251,7 +253,7 @@ def train_epoch(model, optimizer, x, y, batch_size=32, *, rng, progress=False):
     -------
     mean_loss : float
         Cross-entropy averaged over the epoch's examples (measured while the
-        weights were changing).
+        weights were changing). The model is left in training mode.
     accuracy : float
         Fraction of training examples classified correctly during the epoch.
 
@@ -269,8 +271,9 @@ def train_epoch(model, optimizer, x, y, batch_size=32, *, rng, progress=False):
     """
     if not isinstance(model, Layer):
         raise TypeError(f"model must be a Layer, got model={model!r}")
-    if not isinstance(optimizer, SGD):
-        raise TypeError(f"optimizer must be a cnnbook.optim.SGD, got optimizer={optimizer!r}")
+    if not isinstance(optimizer, (SGD, Adam)):
+        raise TypeError(f"optimizer must be a cnnbook.optim.SGD or Adam, got optimizer={optimizer!r}")
+    model.train()  # BatchNorm2d: batch statistics, running averages updated
     batches = iterate_minibatches(x, y, batch_size, rng=rng)
     if progress:
         from tqdm.auto import tqdm
@@ -287,8 +290,21 @@ def train_epoch(model, optimizer, x, y, batch_size=32, *, rng, progress=False):
     return total_loss / len(x), float(correct / len(x))
 
 
+@contextmanager
+def _evaluation_mode(model):
+    """Run the block with ``model`` in evaluation mode, then restore each layer's mode."""
+    modes = [(layer, layer.training) for layer in model.modules()] if isinstance(model, Layer) else []
+    if isinstance(model, Layer):
+        model.eval()
+    try:
+        yield
+    finally:
+        for layer, mode in modes:
+            layer.training = mode
+
+
 def predict(model, x, batch_size=256):
-    """Class predictions (argmax of the logits), computed in batches.
+    """Class predictions (argmax of the logits), computed in batches, in evaluation mode.
 
     Returns
     -------
@@ -301,13 +317,17 @@ def predict(model, x, batch_size=256):
     (7,)
     """
     batch_size = _check_batch_size(batch_size)
-    return np.concatenate([
-        model.forward(x[i:i + batch_size]).argmax(axis=1) for i in range(0, len(x), batch_size)
-    ]).astype(np.int64)
+    with _evaluation_mode(model):
+        return np.concatenate([
+            model.forward(x[i:i + batch_size]).argmax(axis=1) for i in range(0, len(x), batch_size)
+        ]).astype(np.int64)
 
 
 def evaluate(model, x, y, batch_size=256):
     """Mean cross-entropy and accuracy on data the model does not learn from.
+
+    The model runs in evaluation mode (BatchNorm2d uses its running
+    statistics); each layer's mode is restored afterwards.
 
     Returns
     -------
@@ -324,10 +344,11 @@ def evaluate(model, x, y, batch_size=256):
     (True, True)
     """
     total_loss = correct = 0.0
-    for xb, yb in iterate_minibatches(x, y, batch_size):
-        logits = model.forward(xb)  # (B, num_classes)
-        total_loss += softmax_cross_entropy(logits, yb)[0] * len(yb)
-        correct += np.sum(logits.argmax(axis=1) == yb)
+    with _evaluation_mode(model):
+        for xb, yb in iterate_minibatches(x, y, batch_size):
+            logits = model.forward(xb)  # (B, num_classes)
+            total_loss += softmax_cross_entropy(logits, yb)[0] * len(yb)
+            correct += np.sum(logits.argmax(axis=1) == yb)
     return total_loss / len(x), float(correct / len(x))
 
 
@@ -370,8 +391,8 @@ def best_epoch(history, key="val_loss"):
 
 def fit(model, x_train, y_train, x_test=None, y_test=None, *, x_val=None, y_val=None, lr=0.05,
         momentum=0.9, weight_decay=0.0, batch_size=32, epochs=10, milestones=(), rng=None,
-        restore_best=False, patience=None, progress=False):
-    """Train with SGD for ``epochs`` passes; returns one dict of metrics per epoch.
+        restore_best=False, patience=None, progress=False, optimizer="sgd"):
+    """Train with SGD (or Adam) for ``epochs`` passes; returns one dict of metrics per epoch.
 
     ``milestones`` lists epoch counts after which the learning rate is divided
     by 10 (PyTorch's ``MultiStepLR`` with ``gamma=0.1``): large steps first to
@@ -389,7 +410,8 @@ def fit(model, x_train, y_train, x_test=None, y_test=None, *, x_val=None, y_val=
         Validation data, evaluated after every epoch (``val_loss``,
         ``val_acc``). Needed by ``restore_best`` and ``patience``.
     lr, momentum, weight_decay : float
-        Passed to :class:`~cnnbook.optim.SGD`.
+        Passed to :class:`~cnnbook.optim.SGD`, or ``lr`` and ``weight_decay``
+        to :class:`~cnnbook.optim.Adam` (whose lr is usually about 1e-3).
     batch_size : int, default 32
     epochs : int, default 10
         Largest number of epochs.
@@ -403,6 +425,9 @@ def fit(model, x_train, y_train, x_test=None, y_test=None, *, x_val=None, y_val=
         Stop when the validation loss has not improved for this many epochs.
         None trains all ``epochs``.
     progress : bool, default False
+    optimizer : {'sgd', 'adam'}, default 'sgd'
+        With ``'adam'`` leave ``momentum`` at its default: Adam's betas (0.9,
+        0.999) play that role.
 
     Returns
     -------
@@ -410,6 +435,12 @@ def fit(model, x_train, y_train, x_test=None, y_test=None, *, x_val=None, y_val=
         One dict per epoch trained, with ``epoch``, ``lr``, ``train_loss``,
         ``train_acc`` (measured during the epoch) and the validation/test
         entries.
+
+    Notes
+    -----
+    The model trains in training mode and is evaluated in evaluation mode
+    (:meth:`cnnbook.nn.Layer.eval`), so BatchNorm2d layers normalise the
+    validation and test data with their running statistics.
 
     Examples
     --------
@@ -424,7 +455,15 @@ def fit(model, x_train, y_train, x_test=None, y_test=None, *, x_val=None, y_val=
     ['epoch', 'lr', 'train_acc', 'train_loss', 'val_acc', 'val_loss']
     """
     rng = _check_rng(rng)
-    optimizer = SGD(model, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    if optimizer == "sgd":
+        optimizer = SGD(model, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    elif optimizer == "adam":
+        if momentum != 0.9:
+            raise ValueError(f"momentum belongs to SGD; with optimizer='adam' leave it at its default "
+                             f"(Adam's betas=(0.9, 0.999) play its role), got momentum={momentum!r}")
+        optimizer = Adam(model, lr=lr, weight_decay=weight_decay)
+    else:
+        raise ValueError(f"optimizer must be 'sgd' or 'adam', got optimizer={optimizer!r}")
     if not is_int(epochs) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got epochs={epochs!r}")
     if (x_val is None) != (y_val is None):
@@ -435,7 +474,7 @@ def fit(model, x_train, y_train, x_test=None, y_test=None, *, x_val=None, y_val=
                          "pass x_val and y_val")
     if patience is not None and (not is_int(patience) or patience < 1):
         raise ValueError(f"patience must be a positive int or None, got patience={patience!r}")
-    history, best = [], None   # best: (val_loss, {name: parameter copy}, epoch)
+    history, best = [], None   # best: (val_loss, {name: parameter copy}, epoch, running statistics)
     for epoch in range(1, epochs + 1):
         if epoch - 1 in milestones:
             optimizer.lr /= 10
@@ -444,7 +483,8 @@ def fit(model, x_train, y_train, x_test=None, y_test=None, *, x_val=None, y_val=
         if x_val is not None:
             row["val_loss"], row["val_acc"] = evaluate(model, x_val, y_val)
             if best is None or row["val_loss"] < best[0]:
-                best = (row["val_loss"], {name: p.copy() for name, p, _ in model.parameters()}, epoch)
+                best = (row["val_loss"], {name: p.copy() for name, p, _ in model.parameters()}, epoch,
+                        _running_statistics(model))
         if x_test is not None:
             row["test_loss"], row["test_acc"] = evaluate(model, x_test, y_test)
         history.append(row)
@@ -453,4 +493,13 @@ def fit(model, x_train, y_train, x_test=None, y_test=None, *, x_val=None, y_val=
     if restore_best:
         for name, p, _ in model.parameters():
             p[...] = best[1][name]       # in place: the optimizer and the layers keep the same arrays
+        for layer, mean, var in best[3]:  # BatchNorm2d's running statistics belong to those weights
+            layer.running_mean[...] = mean
+            layer.running_var[...] = var
     return history
+
+
+def _running_statistics(model):
+    """Copies of every BatchNorm2d's running statistics: ``[(layer, mean, var), ...]``."""
+    return [(layer, layer.running_mean.copy(), layer.running_var.copy())
+            for layer in model.modules() if isinstance(layer, BatchNorm2d)]

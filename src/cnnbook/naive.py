@@ -1,8 +1,8 @@
-"""Loop versions of convolution and pooling, written like the equations.
+"""Loop versions of convolution, pooling and batch normalisation, written like the equations.
 
 These are the reference the book reads line by line. They validate their
 arguments exactly as the fast versions do (through :mod:`cnnbook.geometry`'s
-``prepare_*`` functions, so the same arguments are refused the same way) and
+``prepare_*`` functions and :func:`cnnbook.norm.prepare_batch_norm2d`, so the same arguments are refused the same way) and
 return the same numbers, only slower: one Python iteration per output
 position. Everything after the validation is written from the equation alone,
 sharing no helper with :mod:`cnnbook.conv`, :mod:`cnnbook.pool` or
@@ -16,6 +16,7 @@ import numpy as np
 
 from ._validate import check_bool, check_dout, check_p
 from .geometry import pool_geometry, prepare_conv2d, prepare_conv_transpose2d
+from .norm import prepare_batch_norm2d
 
 
 def _window(geom, i, j):
@@ -334,3 +335,102 @@ def conv_transpose2d_naive(x, w, b=None, stride=1, padding=0, output_padding=0, 
     if b is not None:
         out += b[:, None, None]
     return out
+
+
+def batch_norm2d_naive(x, gamma, beta, *, eps=1e-5, mean=None, var=None):
+    """Loop version of :func:`cnnbook.batch_norm2d` (same arguments, same result).
+
+    Per channel c, over its M = N*H*W numbers: ``mu = sum(x) / M``,
+    ``var = sum((x - mu)**2) / M``, then ``out = gamma * (x - mu) / sqrt(var + eps) + beta``.
+
+    Examples
+    --------
+    >>> x = np.arange(8.0).reshape(2, 1, 2, 2)
+    >>> out = batch_norm2d_naive(x, np.ones(1), np.zeros(1))
+    >>> out.shape, round(float(out.std()), 4)
+    ((2, 1, 2, 2), 1.0)
+    """
+    x, gamma, beta, eps, mean, var = prepare_batch_norm2d(x, gamma, beta, eps=eps, mean=mean, var=var)
+    N, C, H, W = x.shape
+    M = N * H * W
+    out = np.zeros_like(x)
+    for c in range(C):
+        if mean is None:  # training mode: the batch's own statistics
+            mu = 0.0
+            for n in range(N):
+                for h in range(H):
+                    for w in range(W):
+                        mu += x[n, c, h, w]
+            mu /= M
+            sq = 0.0
+            for n in range(N):
+                for h in range(H):
+                    for w in range(W):
+                        sq += (x[n, c, h, w] - mu) ** 2
+            var_c = sq / M
+        else:
+            mu, var_c = mean[c], var[c]
+        sigma = np.sqrt(var_c + eps)
+        for n in range(N):
+            for h in range(H):
+                for w in range(W):
+                    out[n, c, h, w] = gamma[c] * (x[n, c, h, w] - mu) / sigma + beta[c]
+    return out
+
+
+def batch_norm2d_backward_naive(dout, x, gamma, *, eps=1e-5, mean=None, var=None):
+    """Loop version of :func:`cnnbook.batch_norm2d_backward`, by the chain rule stage by stage.
+
+    The forward pass, per channel, in stages: ``mu``, ``xmu = x - mu``,
+    ``var = sum(xmu**2) / M``, ``sigma = sqrt(var + eps)``, ``xhat = xmu / sigma``,
+    ``out = gamma * xhat + beta``. Backward walks them in reverse:
+
+    * ``dxhat = dout * gamma``
+    * ``dvar = sum(dxhat * xmu) * (-1/2) * (var + eps)**(-3/2)``
+    * ``dmu = -sum(dxhat) / sigma + dvar * sum(-2 * xmu) / M``
+    * ``dx = dxhat / sigma + dvar * 2 * xmu / M + dmu / M``
+
+    In evaluation mode (``mean`` and ``var`` given) mu and var are constants,
+    and only the first term of dx is left.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x, dout = rng.normal(size=(2, 2, 2, 2)), rng.normal(size=(2, 2, 2, 2))
+    >>> [a.shape for a in batch_norm2d_backward_naive(dout, x, np.ones(2))]
+    [(2, 2, 2, 2), (2,), (2,)]
+    """
+    x, gamma, _, eps, mean, var = prepare_batch_norm2d(x, gamma, eps=eps, mean=mean, var=var)
+    dout = np.asarray(dout, dtype=x.dtype)
+    if dout.shape != x.shape:
+        raise ValueError(f"dout must have the shape of x (N, C, H, W)={x.shape}, got dout.shape={dout.shape}")
+    N, C, H, W = x.shape
+    M = N * H * W
+    dx = np.zeros_like(x)
+    dgamma = np.zeros(C, dtype=x.dtype)
+    dbeta = np.zeros(C, dtype=x.dtype)
+    for c in range(C):
+        positions = [(n, h, w) for n in range(N) for h in range(H) for w in range(W)]
+        if mean is None:
+            mu = sum(x[n, c, h, w] for n, h, w in positions) / M
+            var_c = sum((x[n, c, h, w] - mu) ** 2 for n, h, w in positions) / M
+        else:
+            mu, var_c = mean[c], var[c]
+        sigma = np.sqrt(var_c + eps)
+        dvar = dmu = sum_xmu = 0.0
+        for n, h, w in positions:
+            xmu = x[n, c, h, w] - mu
+            xhat = xmu / sigma
+            dbeta[c] += dout[n, c, h, w]
+            dgamma[c] += dout[n, c, h, w] * xhat
+            dxhat = dout[n, c, h, w] * gamma[c]
+            dvar += dxhat * xmu * -0.5 * (var_c + eps) ** -1.5
+            dmu += -dxhat / sigma
+            sum_xmu += -2.0 * xmu
+        dmu += dvar * sum_xmu / M   # sum_xmu is 0 up to rounding, but it is the chain rule's term
+        for n, h, w in positions:
+            dxhat = dout[n, c, h, w] * gamma[c]
+            dx[n, c, h, w] = dxhat / sigma
+            if mean is None:  # training mode: x also moves mu and var
+                dx[n, c, h, w] += dvar * 2.0 * (x[n, c, h, w] - mu) / M + dmu / M
+    return dx, dgamma, dbeta

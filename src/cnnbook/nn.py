@@ -14,6 +14,11 @@ in :mod:`cnnbook.conv`), :mod:`cnnbook.pool` and :mod:`cnnbook.losses`; a layer
 only wires it up and keeps what backward needs in a named cache. Weights use PyTorch's
 layouts: ``(K, C, KH, KW)`` for :class:`Conv2d`, ``(out_features, in_features)``
 for :class:`Linear`.
+
+Every layer is in training mode until :meth:`Layer.eval` (undone by
+:meth:`Layer.train`); only :class:`BatchNorm2d` behaves differently in the two
+modes. :class:`Sequential` and :class:`Residual` hold other layers and pass
+the mode on to them.
 """
 
 import math
@@ -26,7 +31,15 @@ from ._validate import as_layer_input, check_bool, check_rng, is_int, pair, pars
 from .fast import conv2d_backward_core, conv2d_core
 from .geometry import ConvGeometry, pool_geometry, prepare_conv2d
 from .losses import relu, relu_backward
-from .pool import avg_pool2d, avg_pool2d_backward, max_pool2d_backward_from_argmax, max_pool2d_forward
+from .norm import batch_norm2d, batch_norm2d_backward
+from .pool import (
+    avg_pool2d,
+    avg_pool2d_backward,
+    global_avg_pool2d,
+    global_avg_pool2d_backward,
+    max_pool2d_backward_from_argmax,
+    max_pool2d_forward,
+)
 
 __all__ = [
     "Layer",
@@ -37,7 +50,12 @@ __all__ = [
     "Flatten",
     "Linear",
     "Sequential",
+    "BatchNorm2d",
+    "GlobalAvgPool2d",
+    "Residual",
+    "residual_block",
     "uniform_init",
+    "init_normal",
 ]
 
 
@@ -116,6 +134,35 @@ class Layer:
     def param_formula(self):
         """How :meth:`num_params` is computed, as text (``''`` without parameters)."""
         return ""
+
+    # Training or evaluation mode. Only layers whose forward differs between
+    # the two (BatchNorm2d) read it; a class attribute, so subclasses that do
+    # not call Layer.__init__ still have it.
+    training = True
+
+    def children(self):
+        """The layers directly inside this one (none for a plain layer)."""
+        return []
+
+    def modules(self):
+        """Yield this layer and every layer inside it, in the order forward runs them."""
+        yield self
+        for child in self.children():
+            yield from child.modules()
+
+    def train(self, mode=True):
+        """Put this layer and every layer inside it in training mode (``mode=False``: evaluation).
+
+        Returns the layer, so ``net.train()`` can end a line that uses ``net``.
+        """
+        mode = check_bool(mode, "mode")
+        for layer in self.modules():
+            layer.training = mode
+        return self
+
+    def eval(self):
+        """Evaluation mode: ``train(False)``. BatchNorm2d then uses its running statistics."""
+        return self.train(False)
 
 
 @dataclass
@@ -497,6 +544,168 @@ class Linear(Layer):
         return formula + (f" + {self.out_features}" if "bias" in self.params else "")
 
 
+class GlobalAvgPool2d(Layer):
+    """Global average pooling: the mean of each feature map, (N, C, H, W) -> (N, C).
+
+    The layer form of :func:`cnnbook.global_avg_pool2d`. (PyTorch's
+    ``AdaptiveAvgPool2d(1)`` gives the same numbers with two more axes,
+    (N, C, 1, 1); a Flatten after either gives (N, C).)
+
+    Examples
+    --------
+    >>> gap = GlobalAvgPool2d()
+    >>> gap.forward(np.arange(8.0).reshape(1, 2, 2, 2))
+    array([[1.5, 5.5]])
+    >>> gap.backward(np.ones((1, 2))).shape
+    (1, 2, 2, 2)
+    """
+
+    def __repr__(self):
+        return "GlobalAvgPool2d()"
+
+    def forward(self, x):
+        """x : (N, C, H, W) -> out : (N, C)."""
+        x = as_layer_input(x, 4, "(N, C, H, W)", repr(self))
+        self.cache = x  # backward needs only x's shape and dtype
+        return global_avg_pool2d(x)
+
+    def backward(self, dout):
+        """dout : (N, C) -> dx : (N, C, H, W)."""
+        return global_avg_pool2d_backward(dout, self._cached())
+
+
+@dataclass
+class BatchNormCache:
+    """What :meth:`BatchNorm2d.backward` needs from the forward pass."""
+
+    x: np.ndarray            # (N, C, H, W), the input
+    gamma: np.ndarray        # (C,), the scale the forward pass used
+    mean: np.ndarray | None  # (C,) running mean in evaluation mode; None: batch statistics
+    var: np.ndarray | None   # (C,) running variance in evaluation mode
+
+
+class BatchNorm2d(Layer):
+    """Batch normalisation of each of ``num_features`` channels (see :mod:`cnnbook.norm`).
+
+    In training mode (:meth:`train`, the default) the layer normalises with
+    the batch's statistics and updates its running averages as PyTorch does::
+
+        running_mean = (1 - momentum) * running_mean + momentum * batch_mean
+        running_var  = (1 - momentum) * running_var  + momentum * batch_var_unbiased
+
+    (the unbiased variance divides by N*H*W - 1). In evaluation mode
+    (:meth:`eval`) it normalises with the running averages instead, so an
+    example's output no longer depends on the rest of its batch.
+
+    Parameters
+    ----------
+    num_features : int
+        C, the number of channels of the input.
+    eps : float, default 1e-5
+    momentum : float, default 0.1
+        In (0, 1]: the weight of the newest batch in the running averages.
+
+    Attributes
+    ----------
+    params : dict
+        ``'weight'`` (gamma, ones) and ``'bias'`` (beta, zeros), shape (C,).
+    grads : dict
+        Same keys and shapes, filled by :meth:`backward`.
+    running_mean, running_var : ndarray, shape (C,)
+        Start at zeros and ones; not learned by gradient descent.
+    num_batches_tracked : int
+        Training-mode forward passes so far; evaluation needs at least one.
+    training : bool
+
+    Notes
+    -----
+    Parameter count: ``2*C`` (a scale and a shift per channel). The running
+    statistics are not parameters: no optimiser touches them.
+
+    Examples
+    --------
+    >>> bn = BatchNorm2d(3)
+    >>> x = np.random.default_rng(0).normal(2.0, 5.0, size=(8, 3, 4, 4))
+    >>> out = bn.forward(x)
+    >>> np.round(out.mean(axis=(0, 2, 3)), 6) + 0.0, np.round(out.std(axis=(0, 2, 3)), 3)
+    (array([0., 0., 0.]), array([1., 1., 1.]))
+    >>> np.allclose(bn.running_mean, 0.9 * 0 + 0.1 * x.mean(axis=(0, 2, 3)))
+    True
+    >>> bn.eval().forward(x).shape
+    (8, 3, 4, 4)
+    """
+
+    def __init__(self, num_features, *, eps=1e-5, momentum=0.1):
+        super().__init__()
+        self.num_features = C = positive_int(num_features, "num_features")
+        if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)) or not eps > 0:
+            raise ValueError(f"eps must be a positive number, got eps={eps!r}")
+        if (isinstance(momentum, bool) or not isinstance(momentum, (int, float, np.floating))
+                or not 0 < momentum <= 1):
+            raise ValueError(f"momentum must be a number in (0, 1] (PyTorch's default is 0.1), "
+                             f"got momentum={momentum!r}")
+        self.eps, self.momentum = float(eps), float(momentum)
+        self.params["weight"] = np.ones(C)
+        self.grads["weight"] = np.zeros(C)
+        self.params["bias"] = np.zeros(C)
+        self.grads["bias"] = np.zeros(C)
+        self.running_mean = np.zeros(C)
+        self.running_var = np.ones(C)
+        self.num_batches_tracked = 0
+
+    def __repr__(self):
+        extra = "" if self.eps == 1e-5 else f", eps={self.eps:g}"
+        extra += "" if self.momentum == 0.1 else f", momentum={self.momentum:g}"
+        return f"BatchNorm2d({self.num_features}{extra})"
+
+    def forward(self, x):
+        """x : (N, C, H, W) -> out : (N, C, H, W)."""
+        x = as_layer_input(x, 4, "(N, C, H, W)", repr(self))
+        N, C, H, W = x.shape
+        if C != self.num_features:
+            raise ValueError(f"{self!r} expects num_features={self.num_features} channels, "
+                             f"got x.shape={x.shape} with C={C}")
+        gamma, beta = self.params["weight"], self.params["bias"]
+        if not self.training:
+            if self.num_batches_tracked == 0:
+                raise ValueError(
+                    f"{self!r} is in evaluation mode but its running statistics were never "
+                    "estimated: run some training-mode forward passes first (model.train(), "
+                    "then forward on training batches), or set running_mean, running_var and "
+                    "num_batches_tracked yourself")
+            self.cache = BatchNormCache(x=x, gamma=gamma, mean=self.running_mean, var=self.running_var)
+            return batch_norm2d(x, gamma, beta, eps=self.eps, mean=self.running_mean, var=self.running_var)
+        M = N * H * W
+        if M < 2:
+            raise ValueError(f"{self!r} in training mode needs more than one value per channel "
+                             f"(N*H*W > 1) to estimate a variance, got x.shape={x.shape}")
+        mean = x.mean(axis=(0, 2, 3))                           # (C,)
+        var_unbiased = x.var(axis=(0, 2, 3), ddof=1)            # (C,)
+        m = self.momentum
+        self.running_mean *= 1 - m                              # in place: others may hold the arrays
+        self.running_mean += m * mean
+        self.running_var *= 1 - m
+        self.running_var += m * var_unbiased
+        self.num_batches_tracked += 1
+        self.cache = BatchNormCache(x=x, gamma=gamma, mean=None, var=None)
+        return batch_norm2d(x, gamma, beta, eps=self.eps)
+
+    def backward(self, dout):
+        """dout : (N, C, H, W) -> dx : (N, C, H, W); fills grads."""
+        cache = self._cached()
+        dout = np.asarray(dout, dtype=cache.x.dtype)
+        if dout.shape != cache.x.shape:
+            raise ValueError(f"{self!r}.backward expects dout.shape={cache.x.shape}, got dout.shape={dout.shape}")
+        dx, dgamma, dbeta = batch_norm2d_backward(dout, cache.x, cache.gamma, eps=self.eps,
+                                                  mean=cache.mean, var=cache.var)
+        self.grads["weight"][...] = dgamma
+        self.grads["bias"][...] = dbeta
+        return dx
+
+    def param_formula(self):
+        return f"2*{self.num_features}"
+
+
 class Sequential(Layer):
     """Layers applied one after another; backward runs them in reverse.
 
@@ -555,6 +764,9 @@ class Sequential(Layer):
         for layer in self.layers:
             layer.zero_grad()
 
+    def children(self):
+        return list(self.layers)
+
     def __repr__(self):
         inner = "".join(f"\n  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
         return f"Sequential({inner}\n)"
@@ -590,6 +802,8 @@ class Sequential(Layer):
             try:
                 if isinstance(layer, Sequential):
                     shape = layer._output_shapes(shape)[-1] if layer.layers else shape
+                elif isinstance(layer, Residual):
+                    shape = layer._output_shape(shape)
                 elif (row := layer_row(layer, shape)) is not None:
                     shape = row["shape"]
                 else:  # no formula for this layer: run it once, then put its cache back
@@ -657,3 +871,228 @@ class Sequential(Layer):
         if show:
             print(table)
         return table
+
+
+class Residual(Layer):
+    """A residual connection: ``body(x) + x``, or ``body(x) + shortcut(x)``.
+
+    Parameters
+    ----------
+    body : Layer
+        The branch that learns the change (the residual), usually a Sequential.
+    shortcut : Layer, optional
+        None for the identity; a layer (usually a 1 x 1 Conv2d and a
+        BatchNorm2d) when the body changes the number of channels or the size.
+
+    Notes
+    -----
+    The backward pass sends ``dout`` through both paths and adds what they
+    return: ``dx = body.backward(dout) + dout`` for the identity. The ``+ dout``
+    term reaches the input unchanged however deep the body is, which is why a
+    stack of residual blocks still trains when a plain stack of the same
+    depth does not.
+
+    Parameter names are ``'body.'`` and ``'shortcut.'`` followed by the
+    branch's own names.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> block = Residual(Sequential(Conv2d(4, 4, 3, padding=1, rng=rng), ReLU()))
+    >>> x = rng.normal(size=(2, 4, 5, 5))
+    >>> block.forward(x).shape
+    (2, 4, 5, 5)
+    >>> block.backward(np.ones((2, 4, 5, 5))).shape
+    (2, 4, 5, 5)
+    >>> [name for name, _, _ in block.parameters()]
+    ['body.0.weight', 'body.0.bias']
+    """
+
+    def __init__(self, body, shortcut=None):
+        super().__init__()
+        if not isinstance(body, Layer):
+            raise TypeError(f"body must be a Layer (e.g. a Sequential), got body={body!r}")
+        if shortcut is not None and not isinstance(shortcut, Layer):
+            raise TypeError(f"shortcut must be a Layer or None (the identity), got shortcut={shortcut!r}")
+        self.body, self.shortcut = body, shortcut
+
+    @property
+    def params(self):
+        return {name: p for name, p, _ in self.parameters()}
+
+    @params.setter
+    def params(self, value):  # Layer.__init__ sets it; the branches own the arrays
+        pass
+
+    @property
+    def grads(self):
+        return {name: g for name, _, g in self.parameters()}
+
+    @grads.setter
+    def grads(self, value):
+        pass
+
+    def children(self):
+        return [self.body] + ([] if self.shortcut is None else [self.shortcut])
+
+    def parameters(self, prefix=""):
+        yield from self.body.parameters(prefix=f"{prefix}body.")
+        if self.shortcut is not None:
+            yield from self.shortcut.parameters(prefix=f"{prefix}shortcut.")
+
+    def zero_grad(self):
+        for branch in self.children():
+            branch.zero_grad()
+
+    def num_params(self):
+        return sum(branch.num_params() for branch in self.children())
+
+    def __repr__(self):
+        def indent(layer):
+            return repr(layer).replace("\n", "\n  ")
+
+        shortcut = "" if self.shortcut is None else f"\n  shortcut={indent(self.shortcut)}"
+        return f"Residual(\n  body={indent(self.body)}{shortcut}\n)"
+
+    def _mismatch(self, body_shape, skip_shape, what):
+        hint = ("; pass shortcut=Sequential(Conv2d(C_in, C_out, 1, stride=s), BatchNorm2d(C_out)), "
+                "a 1x1 projection, to match them" if self.shortcut is None else "")
+        return ValueError(f"Residual: the body's output shape {body_shape} differs from the "
+                          f"{what} shape {skip_shape}, so they cannot be added{hint}")
+
+    def forward(self, x):
+        """x : (N, C, H, W) -> body(x) + shortcut(x), the body's output shape."""
+        x = np.asarray(x)
+        out = self.body.forward(x)
+        skip = x if self.shortcut is None else self.shortcut.forward(x)
+        if out.shape != skip.shape:
+            raise self._mismatch(out.shape, skip.shape, "input" if self.shortcut is None else "shortcut's output")
+        self.cache = out.shape  # the branches keep what their backward needs; this checks dout
+        return out + skip
+
+    def backward(self, dout):
+        """dout : the output's shape -> dx : the input's shape; fills the branches' grads."""
+        out_shape = self._cached()
+        dout = np.asarray(dout)
+        if dout.shape != out_shape:
+            raise ValueError(f"Residual.backward expects dout.shape={out_shape}, got dout.shape={dout.shape}")
+        dx = self.body.backward(dout)
+        return dx + (dout if self.shortcut is None else self.shortcut.backward(dout))
+
+    def _output_shape(self, input_shape):
+        """The output shape (no batch axis) for one example, from the branches' formulas."""
+        def through(branch):
+            return Sequential(branch)._output_shapes(input_shape)[-1]
+
+        body_shape = through(self.body)
+        skip_shape = tuple(input_shape) if self.shortcut is None else through(self.shortcut)
+        if body_shape != skip_shape:
+            raise self._mismatch(body_shape, skip_shape, "input" if self.shortcut is None else "shortcut's output")
+        return body_shape
+
+
+def residual_block(in_channels, out_channels, *, stride=1, rng=None):
+    """The basic block of ResNet-18/34 (He et al., 2016), with ReLU after the addition.
+
+    conv 3x3 (stride s) -> BN -> ReLU -> conv 3x3 -> BN, plus the shortcut,
+    then ReLU. The shortcut is the identity when the shape does not change,
+    else a 1 x 1 conv with stride s and a BN (the "projection shortcut").
+    The convolutions have no bias: the BatchNorm2d after each one subtracts
+    the mean of its channel, a bias with it, and adds its own ``beta``.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+    stride : int, default 1
+        2 halves the height and width (in the first conv and the shortcut).
+    rng : numpy.random.Generator, optional
+        For the initial weights; ``default_rng(0)`` if None.
+
+    Returns
+    -------
+    Sequential
+        ``Sequential(Residual(body, shortcut), ReLU())``.
+
+    Examples
+    --------
+    >>> block = residual_block(8, 16, stride=2, rng=np.random.default_rng(0))
+    >>> block.forward(np.zeros((2, 8, 8, 8))).shape
+    (2, 16, 4, 4)
+    >>> block.num_params()   # 3*3*8*16 + 2*16 + 3*3*16*16 + 2*16 + 1*1*8*16 + 2*16
+    3680
+    """
+    C_in = positive_int(in_channels, "in_channels")
+    C_out = positive_int(out_channels, "out_channels")
+    s = positive_int(stride, "stride")
+    rng = check_rng(rng)
+    body = Sequential(
+        Conv2d(C_in, C_out, 3, stride=s, padding=1, bias=False, rng=rng), BatchNorm2d(C_out), ReLU(),
+        Conv2d(C_out, C_out, 3, padding=1, bias=False, rng=rng), BatchNorm2d(C_out),
+    )
+    shortcut = None
+    if s != 1 or C_in != C_out:
+        shortcut = Sequential(Conv2d(C_in, C_out, 1, stride=s, bias=False, rng=rng), BatchNorm2d(C_out))
+    return Sequential(Residual(body, shortcut), ReLU())
+
+
+def init_normal(model, *, gain=None, std=None, rng):
+    """Draw every Conv2d and Linear weight from N(0, std^2); set their biases to 0.
+
+    Parameters
+    ----------
+    model : Layer
+        Every Conv2d and Linear inside it is re-initialised (BatchNorm2d keeps
+        its ones and zeros).
+    gain : float, optional
+        ``std = gain / sqrt(fan_in)`` per layer, with ``fan_in = C*KH*KW`` for
+        a conv and ``in_features`` for a linear layer. ``sqrt(2)`` is He
+        (Kaiming) initialisation, made for ReLU, which zeroes half of its
+        input; ``1`` is LeCun's.
+    std : float, optional
+        The same standard deviation for every layer instead.
+    rng : numpy.random.Generator
+
+    Give exactly one of ``gain`` and ``std``.
+
+    Returns
+    -------
+    Layer
+        ``model`` itself, changed in place.
+
+    Notes
+    -----
+    Why ``sqrt(2 / fan_in)``: a unit's output sums ``fan_in`` products, so
+    its variance is ``fan_in * Var(w) * E[x^2]``; after a ReLU ``E[x^2]`` is
+    half the variance of the pre-activation. Keeping the variance equal from
+    layer to layer needs ``fan_in * Var(w) / 2 = 1``.
+
+    Examples
+    --------
+    >>> net = Sequential(Conv2d(16, 32, 3), ReLU(), Flatten(), Linear(32, 10))
+    >>> _ = init_normal(net, gain=np.sqrt(2), rng=np.random.default_rng(0))
+    >>> round(float(net[0].params['weight'].std()), 3), round(float(np.sqrt(2 / (16 * 9))), 3)
+    (0.118, 0.118)
+    >>> float(np.abs(net[0].params['bias']).max())
+    0.0
+    """
+    if not isinstance(model, Layer):
+        raise TypeError(f"model must be a Layer, got model={model!r}")
+    if (gain is None) == (std is None):
+        raise ValueError(f"give exactly one of gain (std = gain/sqrt(fan_in); sqrt(2) is He) and std, "
+                         f"got gain={gain!r}, std={std!r}")
+    for name, value in (("gain", gain), ("std", std)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float, np.number))
+                                  or not (np.isfinite(value) and value > 0)):
+            raise ValueError(f"{name} must be a positive number, got {name}={value!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)), got rng={rng!r}")
+    for layer in model.modules():
+        if not isinstance(layer, (Conv2d, Linear)):
+            continue
+        w = layer.params["weight"]
+        fan_in = w[0].size  # C*KH*KW for a conv filter, in_features for a linear unit
+        scale = std if std is not None else gain / math.sqrt(fan_in)
+        w[...] = rng.normal(0.0, scale, size=w.shape)  # in place: optimisers may hold the array
+        if "bias" in layer.params:
+            layer.params["bias"][...] = 0.0
+    return model

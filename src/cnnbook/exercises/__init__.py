@@ -27,8 +27,8 @@ Conventions that the checkers expect (the same as PyTorch's):
 
 The checkers live by topic in :mod:`~cnnbook.exercises.sizes`,
 :mod:`~cnnbook.exercises.pixels`, :mod:`~cnnbook.exercises.conv`,
-:mod:`~cnnbook.exercises.pool`, :mod:`~cnnbook.exercises.loss` and
-:mod:`~cnnbook.exercises.optim`; the case
+:mod:`~cnnbook.exercises.pool`, :mod:`~cnnbook.exercises.loss`,
+:mod:`~cnnbook.exercises.optim` and :mod:`~cnnbook.exercises.deeper`; the case
 loop, the report and :class:`CheckResult` in ``_core``.
 """
 
@@ -40,6 +40,7 @@ from .conv import (
     check_conv2d_input_grad,
     check_conv2d_weight_grad,
 )
+from .deeper import check_adam_step, check_batch_norm_backward, check_batch_norm_eval
 from .loss import check_softmax_cross_entropy
 from .optim import check_sgd_momentum_step
 from .pixels import (
@@ -88,4 +89,7 @@ __all__ = [
     "check_softmax_cross_entropy",
     "check_conv_transpose_output_size",
     "check_sgd_momentum_step",
+    "check_batch_norm_backward",
+    "check_batch_norm_eval",
+    "check_adam_step",
 ]
