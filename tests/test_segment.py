@@ -7,7 +7,8 @@ import cnnbook
 from cnnbook.data import digit_pages, load_digits
 from cnnbook.fcn import Detection, detect, digit_detector, match_detections
 from cnnbook.losses import pixel_softmax_cross_entropy
-from cnnbook.segment import ConvTranspose2d, box_iou, fit_segmenter, iou, iou_loop, predict_masks, segmenter
+from cnnbook.nn import ConvTranspose2d
+from cnnbook.segment import box_iou, fit_segmenter, iou, iou_loop, predict_masks, segmenter
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -28,7 +28,7 @@ import numpy as np
 
 from .arch import layer_row
 from ._validate import as_layer_input, check_bool, check_rng, is_int, pair, parse_padding, positive_int
-from .fast import conv2d_backward_core, conv2d_core
+from .fast import conv2d, conv2d_backward, conv2d_backward_core, conv2d_core, conv_transpose2d
 from .geometry import ConvGeometry, pool_geometry, prepare_conv2d
 from .losses import relu, relu_backward
 from .norm import batch_norm2d, batch_norm2d_backward
@@ -44,6 +44,7 @@ from .pool import (
 __all__ = [
     "Layer",
     "Conv2d",
+    "ConvTranspose2d",
     "MaxPool2d",
     "AvgPool2d",
     "ReLU",
@@ -296,6 +297,102 @@ class Conv2d(Layer):
         KH, KW = self.kernel_size
         C, K = self.in_channels, self.out_channels
         return f"{KH}*{KW}*{C}*{K}" + (f" + {K}" if "bias" in self.params else "")
+
+
+@dataclass
+class ConvTransposeCache:
+    """What :meth:`ConvTranspose2d.backward` needs: the layer's input."""
+
+    x: np.ndarray
+
+
+class ConvTranspose2d(Layer):
+    """A transposed convolution as a layer: learnable upsampling.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+    kernel_size : int or (int, int)
+    stride : int, default 1
+    padding, output_padding : int, default 0
+    bias : bool, default True
+    rng : numpy.random.Generator, optional
+        For the initial weights; ``default_rng(0)`` if None.
+
+    Attributes
+    ----------
+    params : dict
+        ``'weight'`` shape (C_in, C_out, KH, KW), PyTorch's layout, and ``'bias'`` shape (C_out,).
+
+    Notes
+    -----
+    The forward pass is ``conv_transpose2d(x, w)``, the input gradient of
+    ``conv2d`` with the same weights. Read backwards, the backward pass is a
+    convolution: ``dx = conv2d(dout, w, stride, padding)``, and ``dw`` is the
+    weight gradient of that convolution with ``x`` as its upstream gradient,
+    ``conv2d_backward(x, dout, w)[1]``.
+
+    Examples
+    --------
+    >>> up = ConvTranspose2d(4, 2, 4, stride=2, padding=1, rng=np.random.default_rng(0))
+    >>> out = up.forward(np.zeros((3, 4, 5, 5)))
+    >>> out.shape, up.backward(np.ones_like(out)).shape
+    ((3, 2, 10, 10), (3, 4, 5, 5))
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
+                 *, bias=True, rng=None):
+        super().__init__()
+        self.in_channels = positive_int(in_channels, "in_channels")
+        self.out_channels = positive_int(out_channels, "out_channels")
+        self.kernel_size = pair(kernel_size, "kernel_size")
+        self.stride = positive_int(stride, "stride")
+        for name, value in (("padding", padding), ("output_padding", output_padding)):
+            if not is_int(value) or value < 0:
+                raise ValueError(f"{name} must be a non-negative int, got {name}={value!r}")
+        if output_padding >= self.stride:
+            raise ValueError(f"output_padding must be smaller than stride={self.stride}, "
+                             f"got output_padding={output_padding}")
+        self.padding, self.output_padding = int(padding), int(output_padding)
+        rng = check_rng(rng)
+        KH, KW = self.kernel_size
+        fan_in = self.out_channels * KH * KW   # PyTorch's choice for ConvTranspose2d
+        self.params["weight"] = uniform_init((self.in_channels, self.out_channels, KH, KW), fan_in, rng)
+        self.grads["weight"] = np.zeros_like(self.params["weight"])
+        if bias:
+            self.params["bias"] = uniform_init((self.out_channels,), fan_in, rng)
+            self.grads["bias"] = np.zeros(self.out_channels)
+
+    def __repr__(self):
+        k = self.kernel_size[0] if self.kernel_size[0] == self.kernel_size[1] else self.kernel_size
+        return (f"ConvTranspose2d({self.in_channels}, {self.out_channels}, kernel_size={k}, "
+                f"stride={self.stride}, padding={self.padding}, output_padding={self.output_padding})")
+
+    def forward(self, x):
+        """x : (N, C_in, H, W) -> out : (N, C_out, H_out, W_out)."""
+        x = as_layer_input(x, 4, "(N, C, H, W)", repr(self))
+        if x.shape[1] != self.in_channels:
+            raise ValueError(f"{self!r} expects {self.in_channels} input channels, got x.shape={x.shape}")
+        self.cache = ConvTransposeCache(x=x)
+        return conv_transpose2d(x, self.params["weight"], self.params.get("bias"), self.stride,
+                                self.padding, self.output_padding)
+
+    def backward(self, dout):
+        """dout : (N, C_out, H_out, W_out) -> dx : (N, C_in, H, W); fills grads."""
+        x = self._cached().x
+        w = self.params["weight"]                                  # (C_in, C_out, KH, KW) = conv's (K, C, ..)
+        dx = conv2d(dout, w, stride=self.stride, padding=self.padding)          # (N, C_in, H, W)
+        # x is the upstream gradient of that convolution of dout: its dw is ours
+        _, dw, _ = conv2d_backward(x, dout, w, stride=self.stride, padding=self.padding)
+        self.grads["weight"][...] = dw
+        if "bias" in self.params:
+            self.grads["bias"][...] = dout.sum(axis=(0, 2, 3))
+        return dx
+
+    def param_formula(self):
+        KH, KW = self.kernel_size
+        return f"{self.in_channels}*{self.out_channels}*{KH}*{KW}" + (
+            f" + {self.out_channels}" if "bias" in self.params else "")
 
 
 class _Pool2d(Layer):
