@@ -1,8 +1,7 @@
-"""Student edition and slides: unit tests on a small notebook, then the real chapters."""
+"""Student edition: unit tests on a small notebook, then the real chapters (slides: tests/test_slides_build.py)."""
 
 import ast
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,20 +11,13 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from cnnbook.teaching import (
-    CheckLine,
-    auto_slide_metadata,
     chapter_paths,
-    grade_notebook,
-    grade_report,
     make_student_notebook,
-    render_deck,
     stub_source,
-    write_slides,
     write_student_edition,
 )
 from cnnbook.teaching.__main__ import main
 from cnnbook.teaching.npm import package_dir
-from cnnbook.teaching.slides import CHAPTER_NAME, OFFLINE_URLS, VENDOR
 from cnnbook.teaching.student import is_solution
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
@@ -176,86 +168,8 @@ def test_cli_student(tmp_path, capsys):
 
 
 # --------------------------------------------------------------------------- #
-# Grading
+# npm cache (shared by the offline site and the slides; tests/test_slides_build.py tests the slides)
 # --------------------------------------------------------------------------- #
-
-def submission(tmp_path, name, body):
-    """A student copy of the synthetic chapter with the stub filled in by ``body``."""
-    nb = make_student_notebook(synthetic_notebook())
-    stub = next(c for c in nb.cells if "exercise" in c.metadata.get("tags", []))
-    stub.source = stub.source.replace("raise NotImplementedError('Exercise: write my_output_size')", body)
-    path = tmp_path / name
-    nbformat.write(nb, path)
-    return path
-
-
-@pytest.mark.slow
-def test_grade_notebooks(tmp_path, capsys):
-    good = submission(tmp_path, "good.ipynb", "return (n + 2 * padding - kernel_size) // stride + 1")
-    bad = submission(tmp_path, "bad.ipynb", "return (n - kernel_size) // stride + 1")
-    crash = submission(tmp_path, "crash.ipynb", "return undefined_name")
-    assert grade_notebook(good) == [CheckLine("check_output_size", True, "25 random cases passed")]
-    [bad_line] = grade_notebook(bad)
-    assert not bad_line.passed and bad_line.text.startswith("case ")
-    assert main(["grade", str(good), str(crash)]) == 0
-    out = capsys.readouterr().out.splitlines()
-    assert out[0].endswith("1/1  check_output_size ✓") and out[1].endswith("0/1  check_output_size ✗")
-    assert "good.ipynb" in out[0] and "crash.ipynb" in out[1]
-    assert main(["grade", str(tmp_path / "missing.ipynb")]) == 2
-    assert grade_report({"x.ipynb": []}) == "x.ipynb  0/0  no checker ran"
-
-
-# --------------------------------------------------------------------------- #
-# Slides
-# --------------------------------------------------------------------------- #
-
-def test_auto_slide_metadata_defaults_and_respects_authors():
-    nb = synthetic_notebook()
-    nb.cells[1].metadata["slideshow"] = {"slide_type": "fragment"}
-    nb.cells.append(new_markdown_cell("word " * 200))
-    figure = new_code_cell("plot()")
-    figure.outputs = [new_output("display_data", data={"image/png": "iVBOR", "text/plain": "<Figure>"})]
-    nb.cells.append(figure)
-    nb.cells.append(new_code_cell("\n".join(f"x{i} = {i}" for i in range(40))))
-    kinds = [c.metadata.slideshow.slide_type for c in auto_slide_metadata(nb).cells]
-    assert kinds[0] == "slide" and kinds[1] == "fragment"
-    assert kinds[2] == "subslide"  # exercise
-    assert kinds[3:6] == ["skip"] * 3 and kinds[8] == "skip"  # solutions
-    assert kinds[9] == "slide"  # "## Summary"
-    assert kinds[-3:] == ["notes", "subslide", "skip"]
-    assert "slideshow" not in nb.cells[0].metadata  # the input is not modified
-
-
-def test_auto_slide_metadata_splits_tall_slides():
-    nb = new_notebook(cells=[new_markdown_cell("# T")] + [new_code_cell("\n".join(["a = 1"] * 10))
-                                                          for _ in range(6)])
-    kinds = [c.metadata.slideshow.slide_type for c in auto_slide_metadata(nb).cells]
-    assert kinds[0] == "slide" and "subslide" in kinds[1:] and "-" in kinds[1:]
-
-
-def count_sections(html):
-    return len(re.findall(r"<section\b", html))
-
-
-@pytest.mark.slow
-def test_render_deck_synthetic():
-    html = render_deck(execute(synthetic_notebook()))
-    assert "reveal.js@" in html and count_sections(html) >= 3
-    assert "partial window" not in html and "span //" not in html
-    # MyST markup is turned into plain Markdown, prompts are hidden
-    assert "{exercise}" not in html and "Exercise: Output size" in html and ":label:" not in html
-    assert "In&nbsp;[" not in html and "In [" not in html
-
-
-def test_myst_markup_on_slides():
-    from cnnbook.teaching.slides import _myst_to_markdown
-
-    text = ("(sec-a)=\n# T\n{doc}`03_convolution`, {ref}`the start <sec-a>`, {cite}`a,b`, {math}`x^2`\n"
-            "```{exercise} Stride\n:label: ex-1\nCompute it.\n```\n```{solution} ex-1\nsecret\n```\n")
-    out = _myst_to_markdown(text)
-    assert out.startswith("# T\n03_convolution, the start, [a, b], $x^2$")
-    assert "**Exercise: Stride**\n\nCompute it." in out and "secret" not in out and ":label:" not in out
-
 
 def test_fetch_package_reuses_the_cache_and_explains_a_missing_npm(tmp_path, monkeypatch):
     import cnnbook.teaching.npm as npm
@@ -272,32 +186,6 @@ def test_fetch_package_reuses_the_cache_and_explains_a_missing_npm(tmp_path, mon
         npm.fetch_package(tmp_path, "pkg", "^1.2")
 
 
-def test_write_slides_offline_uses_local_javascript(tmp_path):
-    # a pre-filled cache stands in for `npm pack` (tests run without a network)
-    cache = tmp_path / "cache"
-    kept = {}
-    for name, (version, keep) in VENDOR.items():
-        folder = package_dir(cache, name, version)
-        kept[name] = keep[0] + "marker.js" if keep[0].endswith("/") else keep[0]  # a part a deck loads
-        for rel in (kept[name], "test/unused.js"):
-            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-            (folder / rel).write_text(f"/* {name} */")
-        (folder.parent / ".complete").write_text("ok")
-    book = tmp_path / "book"
-    book.mkdir()
-    nbformat.write(synthetic_notebook(), book / "01_size.ipynb")
-    decks = write_slides(book, tmp_path / "slides", offline=True, cache_dir=cache)
-    assert [d.name for d in decks] == ["01_size.slides.html"]
-    html = decks[0].read_text()
-    for url in OFFLINE_URLS.values():
-        assert url in html
-    assert not re.search(r"(src|href)=\"https?://", html), "an offline deck loads nothing from the network"
-    for name in VENDOR:
-        assert (tmp_path / "slides" / "_vendor" / name / kept[name]).read_text() == f"/* {name} */"
-        assert not (tmp_path / "slides" / "_vendor" / name / "test").exists(), "only the parts a deck loads"
-    assert "01_size.slides.html" in (tmp_path / "slides" / "index.html").read_text()
-
-
 # --------------------------------------------------------------------------- #
 # The real chapters
 # --------------------------------------------------------------------------- #
@@ -309,139 +197,7 @@ def read(path):
     return nbformat.read(path, as_version=4)
 
 
-def all_text(cells):
-    """Sources and text outputs of cells, as a reader sees them."""
-    parts = []
-    for cell in cells:
-        parts.append(cell.source)
-        for out in cell.get("outputs", []):
-            parts.append(out.get("text", ""))
-            parts += [v if isinstance(v, str) else "".join(v) for k, v in out.get("data", {}).items()
-                      if k.startswith("text/")]
-    return "\n".join(parts)
-
-
-def solution_texts(nb):
-    """Statements and prose of the solution cells that appear nowhere else in the source chapter."""
-    others = all_text([c for c in nb.cells if not is_solution(c)])
-    texts = []
-    for cell in nb.cells:
-        if not is_solution(cell):
-            continue
-        if cell.cell_type == "code":
-            tree = ast.parse(cell.source)
-            for fn in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
-                body = fn.body[1:] if ast.get_docstring(fn) is not None else fn.body
-                texts += [ast.get_source_segment(cell.source, stmt) for stmt in body]
-        else:
-            # the prose of a {solution} directive: everything but the fence and option lines
-            texts += [line for line in cell.source.splitlines()
-                      if line.strip() and not line.lstrip().startswith(("```", ":"))]
-    return [t for t in texts if t and len(t.strip()) >= 12 and t.strip() not in others]
-
-
-def test_book_has_solutions():
-    assert CHAPTERS, f"no chapters found in {BOOK}"
-    total = sum(is_solution(c) for p in CHAPTERS for c in read(p).cells)
-    assert total >= 1, "the chapters hold no cell tagged 'solution'"
-
-
-@pytest.fixture(scope="module")
-def student_book(tmp_path_factory):
-    out = tmp_path_factory.mktemp("student")
-    write_student_edition(BOOK, out)
-    return out
-
-
-@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
-def test_student_chapter_leaks_no_solution(path, student_book):
-    source = read(path)
-    student_path = student_book / path.relative_to(BOOK)
-    student = read(student_path)
-    seen = all_text(student.cells)
-    assert not any(is_solution(c) for c in student.cells)
-    assert not any(re.search(r"\{solution(-start|-end)?\}", c.source) for c in student.cells)
-    for text in solution_texts(source):
-        assert text.strip() not in seen, f"solution text leaks into the student copy: {text[:80]!r}"
-    n_code = sum(is_solution(c) and c.cell_type == "code" for c in source.cells)
-    stubs = [c for c in student.cells if "exercise" in c.metadata.get("tags", [])]
-    assert len(stubs) == n_code
-    for stub in stubs:   # a function to write raises until written; code to run is left blank
-        assert not stub.outputs
-        code = [line for line in stub.source.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-        assert "raise NotImplementedError" in stub.source or all(line.startswith(("import ", "from ")) for line in code)
-
-
-def solution_names(nb):
-    return [n for c in nb.cells if is_solution(c) and c.cell_type == "code" for n in stub_source(c.source)[1]]
-
-
-def checker_cells(nb, names):
-    """Code cells that call a checker on one of the functions ``names`` (written in solution cells)."""
-    if not names:
-        return []
-    call = re.compile(r"\bcheck_\w+\(\s*(" + "|".join(map(re.escape, names)) + r")\b")
-    return [c for c in nb.cells if c.cell_type == "code" and not is_solution(c) and call.search(c.source)]
-
-
-CHAPTERS_WITH_CODE_EXERCISES = [p for p in CHAPTERS if any(is_solution(c) and c.cell_type == "code"
-                                                           for c in read(p).cells)]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("path", CHAPTERS_WITH_CODE_EXERCISES, ids=[p.stem for p in CHAPTERS_WITH_CODE_EXERCISES])
-def test_student_chapter_executes_and_checkers_fail_on_stubs(path, student_book):
-    """The student copy runs to the end; only stubs may raise (NotImplementedError),
-    and the checker cells report a failure instead of raising."""
-    source = read(path)
-    student = read(student_book / path.relative_to(BOOK))
-    NotebookClient(student, timeout=900, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    for cell in student.cells:
-        for out in cell.get("outputs", []):
-            if out.output_type == "error" and "raises-exception" not in cell.metadata.get("tags", []):
-                assert out.ename == "NotImplementedError" and out.evalue.startswith("Exercise"), (
-                    f"{path.name}: cell raised {out.ename}: {out.evalue}\n{cell.source[:300]}")
-    # the checkers pass on the solutions (stored, nbval-checked outputs of the source) ...
-    names = solution_names(source)
-    source_checks = [text_of(c) for c in checker_cells(source, names)]
-    assert len(checker_cells(student, names)) == len(source_checks)
-    assert source_checks, f"{path.name}: no checker cell after the code solutions"
-    assert all("✓ check_" in t and "✗" not in t for t in source_checks), source_checks
-    # ... and fail on the stubs, without raising
-    student_checks = [text_of(c) for c in checker_cells(student, names)]
-    assert all("✗ check_" in t for t in student_checks), student_checks
-
-
-NUMBERED = [p for p in CHAPTERS if CHAPTER_NAME.match(p.name)]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("path", NUMBERED, ids=[p.stem for p in NUMBERED])
-def test_chapter_slide_deck(path, tmp_path):
-    html = render_deck(read(path))
-    n = count_sections(html)
-    assert 5 <= n <= 80, f"{path.name}: {n} sections"
-
-
-@pytest.mark.slow
-def test_cli_slides_all_chapters(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "cnnbook.teaching", "slides", str(tmp_path), "--book", str(BOOK)],
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
-    decks = sorted(p.name for p in tmp_path.glob("*.slides.html"))
-    chapters = [p for p in chapter_paths(BOOK) if CHAPTER_NAME.match(p.name)]
-    assert chapters and decks == sorted(f"{p.stem}.slides.html" for p in chapters)
-
-
-def test_markdown_outputs_on_slides_lose_myst_roles():
-    nb = new_notebook(cells=[new_markdown_cell("# T")])
-    cell = new_code_cell("Markdown(table)")
-    cell.outputs = [new_output("execute_result", data={"text/markdown": "| a |\n|---|\n| {doc}`03_convolution` |",
-                                                       "text/plain": "<Markdown>"}, execution_count=1)]
-    nb.cells.append(cell)
-    html = render_deck(nb)
-    assert "03_convolution" in html and "{doc}" not in html
+# The student edition of the real chapters is tested in tests/test_student.py.
 
 
 def test_stub_of_code_to_run_keeps_imports_and_asks_for_the_code():

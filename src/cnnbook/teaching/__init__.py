@@ -3,27 +3,33 @@
 Command line (run from the repository root; ``--book`` points elsewhere)::
 
     python -m cnnbook.teaching student OUTDIR   # chapters without solutions
-    python -m cnnbook.teaching slides OUTDIR    # one reveal.js deck per chapter
-    python -m cnnbook.teaching slides OUTDIR --offline   # decks + local JavaScript
-    python -m cnnbook.teaching grade a.ipynb b.ipynb     # run submissions, list checker results
+    python -m cnnbook.teaching slides OUTDIR    # one reveal.js deck per chapter, no network needed
+    python -m cnnbook.teaching grade FOLDER --assignment lab2-convolution --csv grades.csv
+    python -m cnnbook.teaching grade --list              # the assignments and their checks
+    python -m cnnbook.teaching nbgrader DIR              # the assignments in nbgrader's source layout
 
 The exercise checkers themselves live in :mod:`cnnbook.exercises`.
 """
 
 from pathlib import Path
 
-from .grade import CheckLine, checker_results, grade_notebook, grade_report
-from .slides import REVEAL_VERSION, auto_slide_metadata, fetch_vendor, render_deck, write_slides
+from .assignments import ASSIGNMENTS, get_assignment, list_assignments
+from .grade import grade_class, grade_report, grade_submission, write_gradebook
+from .slides import REVEAL_VERSION, check_slides, deck_chapters, fetch_vendor, render_deck, write_slides
 from .student import chapter_paths, make_student_notebook, stub_source, write_student_edition
 
 __all__ = [
-    "CheckLine",
-    "checker_results",
-    "grade_notebook",
+    "ASSIGNMENTS",
+    "get_assignment",
+    "grade_class",
     "grade_report",
+    "grade_submission",
+    "list_assignments",
+    "write_gradebook",
     "REVEAL_VERSION",
-    "auto_slide_metadata",
     "chapter_paths",
+    "check_slides",
+    "deck_chapters",
     "default_book_dir",
     "fetch_vendor",
     "make_student_notebook",
