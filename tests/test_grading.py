@@ -144,6 +144,13 @@ def test_attacks_change_nothing_outside_the_sandbox(class_run):
     assert class_run["rows"]["good.ipynb"]["score"] == "2"  # graded after the attack
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="run by another user, the sandbox shares that user's files and process count")
+def test_root_files_and_the_process_count_are_out_of_reach(class_run):
+    # snooper.ipynb's output size is right only if it could neither read /etc/shadow nor
+    # start 1,000 processes (the workers run as nobody, with RLIMIT_NPROC)
+    assert class_run["rows"]["snooper.ipynb"]["check_output_size"] == "1", class_run["rows"]["snooper.ipynb"]
+
+
 def test_leftover_process_is_killed(class_run):
     assert running_with(class_run["marker"]) == []
 

@@ -158,8 +158,9 @@ def limit(limits):
     import resource
 
     for name, key in (("memory", resource.RLIMIT_AS), ("cpu", resource.RLIMIT_CPU),
-                      ("fsize", resource.RLIMIT_FSIZE)):
-        resource.setrlimit(key, (limits[name], limits[name]))
+                      ("fsize", resource.RLIMIT_FSIZE), ("nproc", resource.RLIMIT_NPROC)):
+        if name in limits:
+            resource.setrlimit(key, (limits[name], limits[name]))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 

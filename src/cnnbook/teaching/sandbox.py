@@ -5,10 +5,17 @@ Mechanism
 Each submission runs in its own worker process (``_worker.py``) started
 under **bubblewrap** (``bwrap``, Debian package ``bubblewrap``):
 
-- new user, PID, network, IPC and UTS namespaces: no network, the
-  submission sees only its own processes, and when the worker ends the
-  kernel kills every process it started (a leftover background process
-  cannot outlive grading);
+- new PID, network, IPC and UTS namespaces: no network, the submission
+  sees only its own processes, and when the worker ends the kernel kills
+  every process it started (a leftover background process cannot outlive
+  grading);
+- the student's code runs as ``nobody``. Started by root (as a grading
+  machine usually runs), bwrap builds the mounts and ``setpriv`` then drops
+  to nobody for good, with no capabilities: root's own files (``/etc/shadow``,
+  ``/root``) stay closed, and ``RLIMIT_NPROC`` holds, which stops a fork
+  bomb. An interpreter installed under a closed folder (pyenv under
+  ``/root``) is mounted back read-only on its own. Started by another user,
+  bwrap makes a user namespace in which the worker is nobody;
 - the whole file system is mounted **read-only**; the only writable places
   are the submission's own temporary working folder and a private, size-capped
   ``/tmp``. The folder of submissions, the grader's scratch folder (the other
@@ -17,21 +24,20 @@ under **bubblewrap** (``bwrap``, Debian package ``bubblewrap``):
   functions each exercise asks for are replaced by functions that raise
   (see :mod:`cnnbook.teaching.assignments`), and ``import torch`` fails;
 - resource limits set by the worker before any student code runs: address
-  space (``--memory``, default 1536 MB), CPU seconds, file size (64 MB), no
-  core files. The grader also keeps a wall-clock deadline per cell and per
+  space (``--memory``, default 1536 MB), CPU seconds, file size (64 MB),
+  processes (256 for all workers), no core files. The grader also keeps a wall-clock deadline per cell and per
   check and kills the whole process group when one passes or when grading
   of the submission ends.
 
-The grader assumes that bubblewrap can create user namespaces on the machine
-(true on current Debian/Ubuntu kernels and in most containers that allow
-``unshare -U``); :func:`sandbox_problem` tests this, and grading refuses to
+The grader assumes that bubblewrap can create its namespaces on the machine
+(as root: always; as another user: when user namespaces are allowed, true on
+current Debian/Ubuntu kernels and in most containers that allow ``unshare -U``); :func:`sandbox_problem` tests this, and grading refuses to
 start when it fails, unless the caller asks for ``unsafe=True``
 (``--unsafe-no-sandbox``), which keeps the resource limits, the private
 working folder and the package copy but nothing else: use it only for
-trusted notebooks. Inside the namespace the student's code runs as
-``nobody``, with no capabilities; when the grader itself runs as root, the
-read-only mounts, not file permissions, are what keep the disk intact. A
-fork bomb is slowed only by the CPU limit and the deadlines.
+trusted notebooks. Run by a user other than root, the sandbox can read
+that user's own files and shares its process count: grade as root, or as
+a dedicated account.
 """
 
 import itertools
@@ -75,8 +81,12 @@ def sandbox_problem():
     if bwrap is None:
         return ("bubblewrap (bwrap) is not installed: install it (Debian/Ubuntu: apt-get install bubblewrap) "
                 "or pass --unsafe-no-sandbox for trusted notebooks only")
-    probe = [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--dev", "/dev",
-             "--proc", "/proc", "--uid", "65534", "--gid", "65534", "true"]
+    rootful = os.geteuid() == 0
+    probe = [bwrap, *_namespaces(rootful), "--die-with-parent", "--ro-bind", "/", "/", "--dev", "/dev",
+             "--proc", "/proc"]
+    if rootful:
+        probe += _reach_for_nobody([Path(sys.executable), Path(sys.prefix), Path(sys.base_prefix)])
+    probe += [*_as_nobody(rootful), sys.executable, "-I", "-c", "pass"]
     try:
         done = subprocess.run(probe, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as err:
@@ -112,6 +122,7 @@ class Sandbox:
         self.memory_mb = memory_mb
         self.unsafe = unsafe
         self.root = Path(tempfile.mkdtemp(prefix="cnnbook-grading-")).resolve()
+        self.root.chmod(0o755)  # the workers (nobody) read the package copy inside it
         self.real_package = Path(cnnbook.__file__).resolve().parent
         self.package = self.root / "pkg" / "cnnbook"
         # the copy keeps the source files' times, so the compiled files copied along stay valid
@@ -133,6 +144,8 @@ class Sandbox:
     def new_workdir(self):
         work = self.root / "work" / f"s{next(self._numbers):04d}"
         work.mkdir(parents=True)
+        if not self.unsafe and os.geteuid() == 0:
+            os.chown(work, NOBODY, NOBODY)  # the worker's only writable folder
         return work
 
     def command(self, workdir):
@@ -140,20 +153,83 @@ class Sandbox:
         python = sys.executable
         if self.unsafe:
             return [python, "-I", str(self.package / WORKER), str(self.package.parent)]
-        cmd = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+        rootful = os.geteuid() == 0
+        cmd = ["bwrap", *_namespaces(rootful), "--die-with-parent", "--new-session",
                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
                "--size", str(64 * 2**20), "--perms", "1777", "--tmpfs", "/tmp"]
         for folder in [*self.hide, self.root]:
             if folder.is_dir() and not _inside(folder, Path("/tmp")):
                 cmd += ["--tmpfs", str(folder)]
+        if rootful:
+            cmd += _reach_for_nobody([Path(python), Path(sys.prefix), Path(sys.base_prefix)])
+        # the folders above the working folder are made in the private /tmp, open to nobody
+        for parent in reversed(workdir.parents):
+            if _inside(parent, Path("/tmp")) and parent != Path("/tmp"):
+                cmd += ["--perms", "0755", "--dir", str(parent)]
         cmd += ["--ro-bind", str(self.package), str(self.real_package),
                 "--bind", str(workdir), str(workdir)]
         torch_init = _torch_init()
         if torch_init is not None:
             cmd += ["--ro-bind", str(self.torch_blocker), str(torch_init)]
-        cmd += ["--uid", "65534", "--gid", "65534", "--chdir", str(workdir), "--",
+        cmd += ["--chdir", str(workdir), *_as_nobody(rootful),
                 python, "-I", str(self.real_package / WORKER), str(self.real_package.parent)]
         return cmd
+
+
+NOBODY = 65534  # uid and gid of Debian's "nobody" / "nogroup"
+NPROC = 256  # processes and threads of all workers together (they share the uid nobody)
+
+
+def _namespaces(rootful):
+    """bwrap's namespace flags.
+
+    Started by root, bwrap needs no user namespace: it builds the mounts with
+    root's rights, and the worker then drops to nobody for good (:func:`_as_nobody`),
+    so that the student's processes belong to an unprivileged user outside the
+    sandbox too. Files are then protected by their permissions as well as by the
+    read-only mounts (root's own files, such as ``/etc/shadow`` or ``/root``, stay
+    closed), and the process-count limit ``RLIMIT_NPROC`` holds, which stops a fork
+    bomb. Started by anyone else, bwrap makes a user namespace in which the
+    worker runs as nobody.
+    """
+    if rootful:
+        return ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    return ["--unshare-all"]
+
+
+def _as_nobody(rootful):
+    """What ends bwrap's arguments and makes the worker nobody."""
+    if rootful:
+        return ["--", "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
+    return ["--uid", str(NOBODY), "--gid", str(NOBODY), "--"]
+
+
+def _reach_for_nobody(paths):
+    """bwrap arguments that let nobody reach ``paths`` (the interpreter) and nothing beside them.
+
+    An interpreter installed under a closed folder (pyenv under ``/root``, mode
+    700) is out of nobody's reach. The closed folder is replaced by an empty one
+    and only the entry on the way to the interpreter is mounted back, read-only:
+    ``--tmpfs /root --ro-bind /root/.pyenv /root/.pyenv``.
+    """
+    import stat
+
+    closed, binds = [], []
+    for path in paths:
+        path = path.resolve()
+        for folder in reversed(path.parents):  # from / down
+            if not folder.stat().st_mode & stat.S_IXOTH:
+                entry = folder / path.relative_to(folder).parts[0]
+                closed += [folder] if folder not in closed else []
+                binds += [entry] if entry not in binds else []
+                break
+    args = []
+    for folder in closed:
+        args += ["--tmpfs", str(folder)]
+    for target in binds:
+        args += ["--ro-bind", str(target), str(target)]
+    return args
 
 
 def _inside(path, folder):
@@ -199,7 +275,8 @@ class Worker:
 
     def __init__(self, sandbox, workdir, *, cpu_seconds):
         self.sandbox = sandbox
-        self.limits = {"memory": sandbox.memory_mb * 2**20, "cpu": int(cpu_seconds), "fsize": 64 * 2**20}
+        self.limits = {"memory": sandbox.memory_mb * 2**20, "cpu": int(cpu_seconds), "fsize": 64 * 2**20,
+                       "nproc": NPROC}
         self.proc = subprocess.Popen(sandbox.command(workdir), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, cwd=workdir, env=_worker_env(workdir),
                                      start_new_session=True)
