@@ -455,13 +455,76 @@ CHAPTERS_WITH_CODE_EXERCISES = [p for p in CHAPTERS if not is_instructors_only(r
                                 and any(is_solution(c) and c.cell_type == "code" for c in read(p).cells)]
 
 
+def _h2(cell, title=None):
+    return cell.cell_type == "markdown" and re.search(r"^## " + (re.escape(title) if title else ""), cell.source, re.M)
+
+
+def setup_and_exercises(nb):
+    """The chapter's set-up cells (before its first section) and its exercises section onwards.
+
+    The rest of a student chapter is the public chapter's text and code, which nbval
+    runs; :func:`test_removed_cells_define_nothing_later_cells_use` checks that what
+    the student edition leaves out cannot break it.
+    """
+    cells = nb.cells
+    first = next(i for i, c in enumerate(cells) if _h2(c))
+    exercises = next((i for i, c in enumerate(cells) if _h2(c, "Exercises")), first)  # none: run it all
+    trimmed = nbformat.from_dict(nb)
+    trimmed.cells = cells[:first] + cells[exercises:]
+    return trimmed
+
+
+def assigned_names(source):
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+def used_names(source):
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+@pytest.mark.parametrize("path", CHAPTERS_WITH_CODE_EXERCISES, ids=[p.stem for p in CHAPTERS_WITH_CODE_EXERCISES])
+def test_removed_cells_define_nothing_later_cells_use(path, plain_edition):
+    """A code cell left out of the student edition (a printed answer, a solution) assigns no
+    name that a later cell of the student copy reads, unless an earlier kept cell assigned it too."""
+    source = read(path)
+    kept = {c.source for c in plain_edition[path.name].cells if c.cell_type == "code"}
+    problems = []
+    for i, cell in enumerate(source.cells):
+        if cell.cell_type != "code" or cell.source in kept or is_solution(cell):
+            continue
+        names = assigned_names(cell.source)
+        earlier = set().union(*(assigned_names(c.source) for c in source.cells[:i]
+                                if c.cell_type == "code" and c.source in kept))
+        later = set().union(*(used_names(c.source) for c in source.cells[i + 1:]
+                              if c.cell_type == "code" and c.source in kept))
+        if (names & later) - earlier:
+            problems.append(f"cell {i} defines {sorted((names & later) - earlier)}, used later")
+    assert not problems, f"{path.name}: " + "; ".join(problems)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", CHAPTERS_WITH_CODE_EXERCISES, ids=[p.stem for p in CHAPTERS_WITH_CODE_EXERCISES])
 def test_student_chapter_executes_and_checkers_fail_on_stubs(path, plain_edition):
-    """The student copy runs to the end; only stubs may raise (NotImplementedError),
-    and the checker cells report a failure instead of raising."""
+    """The student copy's set-up and exercises run in a fresh kernel; only stubs may raise
+    (NotImplementedError), and the checker cells report a failure instead of raising."""
     source = read(path)
-    student = plain_edition[path.name]
+    student = setup_and_exercises(plain_edition[path.name])
     NotebookClient(student, timeout=900, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     for cell in student.cells:
