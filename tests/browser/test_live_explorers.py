@@ -33,8 +33,8 @@ def python_explorers() -> dict:
     """Explorer name -> the Python function behind it (for those that need no trained model passed in)."""
     factories = [widgets.output_size_explorer, widgets.pixel_explorer, widgets.conv_window_explorer,
                  widgets.pooling_explorer, widgets.loss_explorer, widgets.gradient_explorer,
-                 widgets.gradient_flow_explorer, widgets.training_explorer, widgets.transpose_explorer,
-                 widgets.detection_explorer]
+                 widgets.gradient_flow_explorer, widgets.training_explorer, widgets.deeper_explorer,
+                 widgets.transpose_explorer, widgets.detection_explorer]
     return {ex.name: ex._compute for ex in (make() for make in factories)}
 
 

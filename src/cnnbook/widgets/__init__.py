@@ -16,13 +16,15 @@ gradient_explorer         gradient_view           8
 gradient_flow_explorer    gradient_flow_view      9
 loss_explorer             loss_view               7
 training_explorer         sgd_path_view           10
-transpose_explorer        transpose_view          11
-detection_explorer        detection_view          11
+deeper_explorer           deeper_view             11
+transpose_explorer        transpose_view          12
+detection_explorer        detection_view          12
 ========================  ======================  =======
 """
 
 from ._base import CLASSES, Explorer, ExplorerView
 from .conv_window import CONV_IMAGES, FILTERS, ConvStep, conv_step, conv_window_explorer
+from .deeper import DeeperView, deeper_explorer, deeper_view
 from .detection import PAGES, DetectionView, detection_explorer, detection_view
 from .gradients import (
     FLOW_KINDS,
@@ -76,6 +78,9 @@ __all__ = [
     "SGDPathView",
     "sgd_path_view",
     "training_explorer",
+    "DeeperView",
+    "deeper_view",
+    "deeper_explorer",
     "TransposeView",
     "transpose_view",
     "transpose_explorer",
