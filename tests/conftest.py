@@ -28,6 +28,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 
+# The grader's fixture submissions (some broken or hostile on purpose) are data that
+# tests/test_grading.py grades, not notebooks for nbval to run.
+collect_ignore = ["grading"]
+
 # Figures in this (test) process are drawn off screen. Only the backend of this
 # process is set: MPLBACKEND is deliberately not exported, because the
 # kernels that nbval starts must keep the inline backend, or the figures
