@@ -176,7 +176,11 @@ CORRECT = {
 
 
 def test_every_checker_is_covered():
-    assert sorted(CORRECT) == sorted(n for n in ex.__all__ if n.startswith("check_"))
+    # The deeper-networks checkers (chapter 11) have their own file, test_exercises_deeper.py.
+    from cnnbook.exercises import deeper
+    elsewhere = {n for n in dir(deeper) if n.startswith("check_")}
+    assert elsewhere and elsewhere <= set(ex.__all__)
+    assert sorted(CORRECT) == sorted(n for n in ex.__all__ if n.startswith("check_") and n not in elsewhere)
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -264,6 +268,23 @@ def test_output_size_ceil_and_float():
     _rejects(ex.check_output_size, lambda n, k, s, p: -(-(n + 2 * p - k) // s) + 1, "floor")
     result = ex.check_output_size(lambda n, k, s, p: (n + 2 * p - k) / s + 1, rng=0, verbose=False)
     assert not result
+
+
+def test_output_size_true_division_is_named_not_called_rounding_up():
+    def true_division(n, k, s, p):
+        return (n + 2 * p - k) / s + 1
+
+    def true_division_when_inexact(n, k, s, p):  # right whenever the stride divides exactly
+        return (n + 2 * p - k) // s + 1 if (n + 2 * p - k) % s == 0 else (n + 2 * p - k) / s + 1
+
+    for checker in (ex.check_output_size, ex.check_output_size_strict):
+        _rejects(checker, true_division, "true division", "float", "//")
+        for seed in SEEDS:
+            assert "rounded up" not in checker(true_division, rng=seed, verbose=False).hint
+    _rejects(ex.check_output_size, true_division_when_inexact, "true division", "non-integer", "//")
+    for seed in SEEDS:
+        result = ex.check_output_size(true_division_when_inexact, rng=seed, verbose=False)
+        assert not float(result.got).is_integer() and repr(result.got) in result.hint
 
 
 def test_output_size_strict_rejects_silent_floor():

@@ -119,7 +119,7 @@ def test_notebook_starts_with_a_title(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_widget_outputs_are_live_explorers_with_ignore_tag(path):
-    """Every displayed widget is an explorer that the web book makes live from its
+    """Every displayed widget is an explorer or a quiz that the web book makes live from its
     text/html part (cnnbook.widgets.web); no widget state is stored (the page
     does not need a snapshot); the cell is tagged nbval-ignore-output (model ids are random)."""
     nb = load(path)
@@ -136,7 +136,9 @@ def test_widget_outputs_are_live_explorers_with_ignore_tag(path):
         )
         for output in outputs:
             page = "".join(output["data"].get("text/html", ""))
-            assert 'class="cnnbook-explorer cnnbook-live' in page and 'class="cnnbook-config"' in page, (
+            explorer = 'class="cnnbook-explorer cnnbook-live' in page and 'class="cnnbook-config"' in page
+            quiz = 'class="cnnbook-quiz cnnbook-quiz-live' in page and 'class="cnnbook-quiz-config"' in page
+            assert explorer or quiz, (
                 f"{path.name}: code cell {index} shows a widget that the web book cannot make live"
             )
 

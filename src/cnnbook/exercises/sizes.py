@@ -42,6 +42,21 @@ def _size_candidates(n, kernel_size, stride, padding):
     ]
 
 
+def _true_division_hint(got):
+    """The hint for a size computed with ``/``: a float, whole or not (None for anything else).
+
+    Checked before the candidate mistakes: at stride 1 a float such as 8.0 equals
+    the rounded-up candidate too, but true division is what went wrong.
+    """
+    if not isinstance(got, (float, np.floating)) or not np.isfinite(got):
+        return None
+    if float(got).is_integer():
+        return (f"true division: `/` returns a float ({float(got)!r}) even when the stride divides "
+                "exactly; use floor division (//) so the size is an int")
+    return (f"true division: `/` gave the non-integer {float(got)!r}; a number of window positions "
+            "is whole, and the formula floors: use (n + 2p - k) // s + 1")
+
+
 def check_output_size(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
     """Check ``fn(n, kernel_size, stride, padding) -> int``, the number of window
     positions along one axis, with floor semantics (as PyTorch).
@@ -53,7 +68,7 @@ def check_output_size(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=True):
     CheckResult(name='check_output_size', passed=True, n_cases=25)
     """
     def hints(inputs, expected, got, label):
-        return first_match(got, _size_candidates(**inputs), {}) or (
+        return _true_division_hint(got) or first_match(got, _size_candidates(**inputs), {}) or (
             "count the window positions by hand on the printed case: starts at 0, s, 2s, ... "
             "while start + k <= n + 2p")
 
@@ -107,7 +122,7 @@ def check_output_size_strict(fn, *, rng=None, n_cases=DEFAULT_CASES, verbose=Tru
                     "the last window would not fit")
         if got is ValueError:
             return "this case does tile exactly: only raise when (n + 2p - k) % s != 0"
-        return first_match(got, _size_candidates(**inputs), {}) or ""
+        return _true_division_hint(got) or first_match(got, _size_candidates(**inputs), {}) or ""
 
     return run("check_output_size_strict", wrapped if callable(fn) else fn, partial(_size_case, strict=True),
                 reference=_strict_reference, compare=_compare_strict, hints=hints,

@@ -273,9 +273,9 @@ def deeper_view(depth=12, init="he", batch_norm=False, residual=False):
     setting = f"{last} convolutions, {INITS[init][0]}" + "".join(f", {w}" for w in extras)
     view.summary = f"{setting}: activation std {a[0]:.3g} → {a[-1]:.3g}, weight-gradient std {g[-1]:.3g} → {g[0]:.3g}"
     lines = [f"Activations (std after each convolution's ReLU): {a[0]:.3g} at conv1, {a[-1]:.3g} at conv{last}, "
-             f"{_trend(view.activation_factor)} per layer going forward.",
+             f"{_trend(view.activation_factor)} per layer on average going forward.",
              f"Weight gradients (std of dL/dw): {g[-1]:.3g} at conv{last}, {g[0]:.3g} at conv1, "
-             f"{_trend(view.gradient_factor)} per layer going backward"
+             f"{_trend(view.gradient_factor)} per layer on average going backward"
              + (f"; the largest is {max(g) / min(g):.3g} times the smallest." if min(g) > 0 else ".")]
     if a[-1] < 1e-3:
         lines.append("Almost no signal reaches the classifier: every digit gets nearly the same logits.")

@@ -71,9 +71,9 @@
     var gMax = Math.max.apply(null, g), gMin = Math.min.apply(null, g);
     var lines = [
       "Activations (std after each convolution's ReLU): " + g3(a[0]) + " at conv1, " + g3(a[last - 1]) + " at conv" +
-        last + ", " + trend(run.factors[0]) + " per layer going forward.",
+        last + ", " + trend(run.factors[0]) + " per layer on average going forward.",
       "Weight gradients (std of dL/dw): " + g3(g[last - 1]) + " at conv" + last + ", " + g3(g[0]) + " at conv1, " +
-        trend(run.factors[1]) + " per layer going backward" +
+        trend(run.factors[1]) + " per layer on average going backward" +
         (gMin > 0 ? "; the largest is " + g3(gMax / gMin) + " times the smallest." : ".")
     ];
     if (a[last - 1] < 1e-3) {
