@@ -34,6 +34,117 @@ DIVERGING = "PuOr"
 
 DPI = 80
 
+#: The web book's caption text, in CSS pixels: ``getComputedStyle`` of a
+#: figure's ``figcaption`` (sphinx-book-theme; 16 px on desktop and phone).
+CAPTION_PX = 16
+#: Width of the content column in CSS pixels at a 1280 x 800 desktop viewport
+#: (an ``<img>``'s ``clientWidth``; 774 at 1440 x 900). A wider figure is
+#: scaled down by CSS to this width, and its text with it. On a phone the
+#: column is 342 px and every figure shrinks; the rule is set on the desktop.
+COLUMN_PX = 672
+
+
+def min_font_pt(width_in, dpi=DPI):
+    """Smallest font size, in points, that shows at least as large as the caption text.
+
+    A figure ``width_in`` inches wide is shown ``min(width_in*dpi, COLUMN_PX)``
+    CSS pixels wide, so text of ``s`` points shows at
+    ``s * shown / (72 * width_in)`` pixels. Setting that to ``CAPTION_PX``
+    gives ``CAPTION_PX * 72 / dpi`` points (14.4 at 80 dpi) for a figure
+    that fits the column (up to 8.4 inches), and more for a wider one, which
+    CSS scales down.
+
+    Examples
+    --------
+    >>> min_font_pt(4.0), min_font_pt(8.4), round(min_font_pt(10.0), 2)
+    (14.4, 14.4, 17.14)
+    """
+    if not width_in > 0:
+        raise ValueError(f"width_in must be a positive number of inches, got width_in={width_in!r}")
+    shown_px = min(width_in * dpi, COLUMN_PX)
+    return round(CAPTION_PX * 72 * width_in / shown_px, 2)
+
+
+#: Widest figure shown at its own size on the desktop (8.4 inches), and the text
+#: size that is then enough everywhere in it (14.4 pt).
+MAX_WIDTH = COLUMN_PX / DPI
+BASE_PT = min_font_pt(MAX_WIDTH)
+
+
+def number_cell_in(longest, size=BASE_PT):
+    """Side, in inches, of a grid cell that holds a number of ``longest`` characters at ``size`` points.
+
+    A digit is about 0.6 em wide; a tenth of an inch keeps the number off the cell's edges.
+
+    Examples
+    --------
+    >>> round(number_cell_in(3), 2)  # '255' at 14.4 pt
+    0.46
+    """
+    return 0.6 * size * max(longest, 2) / 72 + 0.1
+
+
+def text_width_in(text, size=BASE_PT):
+    """Width, in inches, of the widest line of ``text`` at ``size`` points (the default font).
+
+    Examples
+    --------
+    >>> 0.6 < text_width_in("label 0") < 0.8
+    True
+    """
+    from matplotlib.textpath import TextPath
+
+    lines = [line for line in str(text).split("\n") if line.strip()]
+    return float(max((TextPath((0, 0), line, size=size).get_extents().width for line in lines), default=0.0)) / 72
+
+
+def figure_font(fig):
+    """:func:`min_font_pt` of a figure's own width: the size for its ordinary text."""
+    return min_font_pt(fig.get_figwidth(), fig.dpi)
+
+
+def text_artists(fig):
+    """Every visible text of a figure: titles, labels, tick labels, legends, annotations."""
+    from matplotlib.text import Text
+
+    hidden = set()  # labels of ticks outside the view limits, which matplotlib does not draw
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if not (ax.axison and axis.get_visible()):  # ax.axis("off"): no tick label is drawn
+                hidden.update(id(t) for t in axis.get_ticklabels(which="both"))
+                continue
+            lo, hi = sorted(axis.get_view_interval())
+            tol = 1e-9 * (hi - lo)
+            # matplotlib draws the first len(locs) ticks, and of those the ones in view; the
+            # others keep the label of an earlier layout.
+            for ticks, locs in ((axis.get_major_ticks(), axis.get_majorticklocs()),
+                                (axis.get_minor_ticks(), axis.get_minorticklocs())):
+                for k, tick in enumerate(ticks):
+                    if k >= len(locs) or not lo - tol <= locs[k] <= hi + tol:
+                        hidden.update((id(tick.label1), id(tick.label2)))
+    return [t for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and id(t) not in hidden]
+
+
+def raise_small_text(fig, size=None):
+    """Raise every visible text smaller than ``size`` (default :func:`figure_font`) to it.
+
+    The floor that every figure function applies last, so that tick labels and
+    legends left at matplotlib's defaults follow the rule too. Layouts are
+    sized for this text; the tests check that no text overlaps another.
+    Returns the figure.
+    """
+    size = figure_font(fig) if size is None else size
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            sizes = [t.get_fontsize() for t in axis.get_ticklabels(which="both")]
+            if min(sizes, default=0) < size:  # future ticks too: set on the axis, not on each label
+                axis.set_tick_params(which="both", labelsize=size)
+    for t in text_artists(fig):
+        if t.get_fontsize() < size:
+            t.set_fontsize(size)
+    return fig
+
 
 def new_figure(width=4.0, height=3.0, dpi=DPI, layout=None):
     """A fresh figure not managed by pyplot (no global state, nothing to close).
