@@ -95,13 +95,29 @@ def update(path):
     return done
 
 
+USAGE = """usage: python -m cnnbook.quizzes [NOTEBOOK ...]
+
+Insert each chapter's quiz cell (a "Check yourself" heading and the quiz) before
+its Exercises or Summary section, or refresh the stored output of the one it has.
+Without arguments: every chapter of book/ that has a quiz."""
+
+
 def main(argv=None):
-    paths = (argv if argv is not None else sys.argv[1:]) or [
-        p for p in sorted(Path("book").glob("*.ipynb")) if re.match(r"\d\d_", p.name)
-        and int(p.name[:2]) in CHAPTERS]
+    args = argv if argv is not None else sys.argv[1:]
+    if any(a in ("-h", "--help") for a in args):
+        print(USAGE)
+        return 0
+    paths = args or [p for p in sorted(Path("book").glob("*.ipynb")) if re.match(r"\d\d_", p.name)
+                     and int(p.name[:2]) in CHAPTERS]
+    status = 0
     for path in paths:
-        print(f"{path}: {update(path)}", flush=True)
+        try:
+            print(f"{path}: {update(path)}", flush=True)
+        except (ValueError, OSError) as err:
+            print(f"error: {err}", file=sys.stderr, flush=True)
+            status = 2
+    return status
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -40,7 +40,8 @@ QUESTIONS = (
         options=(
             Option("It learns exactly as well as on the unscrambled images", True,
                    "A dense layer has one weight per pixel and no notion of neighbours; permuting the "
-                   "inputs only permutes its weights."),
+                   "inputs only permutes its weights. Started from the same weights, permuted alike, it "
+                   "trains identically."),
             Option("It fails, because the digits no longer look like digits", False,
                    "That is how we see the images; the network never used the arrangement of the pixels."),
             Option("It learns, but more slowly", False,

@@ -86,7 +86,8 @@ QUESTIONS = (
                    "C·K_H·K_W = 27 rows, H_out·W_out = 900 columns; `w.reshape(K, -1) @ cols[n]` "
                    "then gives K × 900."),
             Option("(900, 9): one row per position, one column per tap", False,
-                   "The window spans all 3 channels: 27 numbers per position, not 9."),
+                   "The window spans all 3 channels: 27 numbers per position, not 9; and the book lays each "
+                   "window out as a column, not a row."),
             Option("(3, 900)", False,
                    "Each column must hold a whole window of the input, C·K_H·K_W numbers."),
         ),

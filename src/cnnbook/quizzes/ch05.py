@@ -78,7 +78,8 @@ QUESTIONS = (
                    "Inside a window the maximum often stays put; across window borders it moves. "
                    "The book measures about 0.54 instead of 0.82 relative change."),
             Option("It makes the output exactly shift invariant", False,
-                   "Only global pooling is exactly invariant; a 2 × 2 window gives partial invariance."),
+                   "A 2 × 2 window gives only partial invariance. Exact invariance needs global pooling of a "
+                   "stride-1 convolution's map, and only while the pattern stays inside the frame."),
             Option("Nothing: pooling and shifts are unrelated", False,
                    "Keeping only the maximum of each window forgets where in the window it was, which "
                    "is what makes small shifts matter less."),

@@ -73,7 +73,7 @@ QUESTIONS = (
                    "Speed is not the reason; the centre and the symmetric padding are."),
         ),
         explanation="Odd kernels allow P = (F − 1)/2 on every side, which keeps the size and lets border "
-                    "pixels take part. 'P is zero' is not common practice.",
+                    "pixels feed more outputs; without padding (P = 0) every layer shrinks the map by F − 1.",
     ),
     Choice(
         id="ch06-halve-double",

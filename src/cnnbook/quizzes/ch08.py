@@ -22,7 +22,8 @@ QUESTIONS = (
         id="ch08-dx",
         prompt="How does the book compute ∂L/∂X of a stride-1, unpadded convolution?",
         options=(
-            Option("Pad δ by K − 1 on every side and cross-correlate it with the filter rotated by 180°", True,
+            Option("Pad δ with K_H − 1 rows and K_W − 1 columns of zeros on every side and cross-correlate it "
+                   "with the filter rotated by 180°", True,
                    "A full convolution: each pixel collects δ·F from every output whose window covers it."),
             Option("Cross-correlate δ with the filter as it is, without padding", False,
                    "That gives an array smaller than X, and the taps meet the wrong weights: the filter "

@@ -7,11 +7,11 @@ TITLE = "Beyond image classification"
 QUESTIONS = (
     Numeric(
         id="ch12-transpose-size",
-        prompt="A transposed convolution: input 4, kernel 3, stride 2, padding 1, output_padding 1. "
-               "What is the output size?",
+        prompt="A transposed convolution: input height 4, kernel height 3, stride 2, padding 1, output_padding 1, "
+               "dilation 1. What is the output height?",
         answer=8,
-        explanation="(H − 1)S − 2P + D(K − 1) + output_padding + 1 = 3·2 − 2 + 2 + 1 + 1 = 8.",
-        wrong="Use (H − 1)S − 2P + D(K − 1) + output_padding + 1.",
+        explanation="(H − 1)S − 2P + D(K_H − 1) + output_padding + 1 = 3·2 − 2 + 2 + 1 + 1 = 8.",
+        wrong="Use (H − 1)S − 2P + D(K_H − 1) + output_padding + 1.",
         mistakes=(
             Mistake(7, "output_padding adds one row at the end: it picks 8 among the sizes that the "
                        "forward floor maps to 4."),
