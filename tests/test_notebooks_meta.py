@@ -185,3 +185,13 @@ def test_nothing_reads_the_steering_folder():
         if needle in text
     ]
     assert not offenders, "files refer to a folder outside the repository:\n" + "\n".join(offenders)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_solution_cells_are_tagged(path):
+    """The student edition drops cells tagged ``solution``; a solution directive without the tag would leak."""
+    nb = load(path)
+    untagged = [i for i, cell in enumerate(nb["cells"]) if cell["cell_type"] == "markdown"
+                and re.search(r"\{solution(-start|-end)?\}", "".join(cell["source"]))
+                and "solution" not in cell.get("metadata", {}).get("tags", [])]
+    assert not untagged, f"{path.name}: cells {untagged} hold a solution directive but are not tagged 'solution'"
