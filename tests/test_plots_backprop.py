@@ -32,12 +32,6 @@ def test_diverging_panel_is_centred_on_zero():
 def test_wide_rows_stay_within_max_width():
     fig = grid_row([np.ones((2, 30)), np.ones((2, 30))], max_width=9.0)
     assert fig.get_figwidth() <= 9.0 + 1e-9
-    # 30 numbers at the caption's size do not fit 9 inches: the cells show colour only.
-    assert all(len(ax.texts) == 0 for ax in fig.axes)
-    # Two 5-wide panels that fit side by side one at a time wrap onto two rows, numbers kept.
-    fig = grid_row([np.arange(10.0).reshape(2, 5)] * 2, symbols=["="], max_width=4.0)
-    (a, b) = fig.axes
-    assert a.get_position().y0 > b.get_position().y1 and len(a.texts) == len(b.texts) == 10
 
 
 @pytest.mark.parametrize("kwargs, message", [

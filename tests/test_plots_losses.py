@@ -71,7 +71,7 @@ def _overlap(a, b, tol=0.5):
     ([2.0, 1.0, 0.1, -1.0], 1),                      # the chapter's figure (cat, dog, car, tree)
     ([9.0, 0.0, 0.0], 0),                            # confident and right: y_c = 1.00, gradient -0.00
     ([-3.0, 8.0, 0.5, 0.4, 0.3], 0),                 # confident and wrong: gradient -1.00 and +1.00
-    (np.linspace(-1, 1, 5), 3),                      # five classes, the most that are labelled
+    (np.linspace(-1, 1, 10), 3),                     # ten classes, narrow bars
 ])
 def test_bar_labels_clear_of_bars_and_each_other(logits, target):
     """Every value label lies beyond the end of its own bar, touches no bar and no other label,
@@ -118,6 +118,6 @@ def test_binary_figure_label_clear_of_the_curves(t):
 
 
 def test_many_classes_leave_the_bars_unlabelled():
-    fig = plot_softmax_gradient(np.linspace(-1, 1, 6), 0)
+    fig = plot_softmax_gradient(np.linspace(-1, 1, 11), 0)
     assert all(len(ax.texts) == 0 for ax in fig.axes)
-    assert all(len(ax.patches) == 6 for ax in fig.axes)
+    assert all(len(ax.patches) == 11 for ax in fig.axes)

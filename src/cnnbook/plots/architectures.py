@@ -16,23 +16,10 @@ figure cannot disagree with the formulas in the text.
 """
 
 import numpy as np
-from matplotlib.lines import Line2D
 
 from ..arch import coverage_counts, layer_costs, trace_layers
 from ..shapes import conv_output_size, receptive_field
-from ._base import (
-    BASE_PT,
-    BLUE,
-    GREEN,
-    MAX_WIDTH,
-    ORANGE,
-    OUTLINE_COLOURS,
-    OUTLINE_STYLES,
-    VERMILLION,
-    new_figure,
-    outline,
-    raise_small_text,
-)
+from ._base import BLUE, GREEN, ORANGE, OUTLINE_COLOURS, OUTLINE_STYLES, VERMILLION, new_figure, outline
 from .grids import show_grid
 
 __all__ = [
@@ -84,7 +71,7 @@ def plot_costs(rows, title=None):
     macs = np.array([r["macs"] for r in rows], dtype=float)
     colours = [BLUE if r["kind"] == "conv" else ORANGE for r in rows]
     hatches = ["" if r["kind"] == "conv" else "//" for r in rows]
-    fig = new_figure(MAX_WIDTH, 0.45 * len(rows) + 1.3, layout="constrained")
+    fig = new_figure(9, 0.45 * len(rows) + 1.3, layout="constrained")
     axes = fig.subplots(1, 2, sharey=True)
     y = np.arange(len(rows))
     for ax, values, name in ((axes[0], params, "parameters"), (axes[1], macs, "multiply-adds per image")):
@@ -93,17 +80,17 @@ def plot_costs(rows, title=None):
         for bar, hatch in zip(bars, hatches):
             bar.set_hatch(hatch)
         for yi, (s, v) in enumerate(zip(share, values)):
-            ax.text(s + 1.5, yi, f"{_human(int(v))} ({s:.0f}%)", va="center", fontsize=BASE_PT)
+            ax.text(s + 1.5, yi, f"{_human(int(v))} ({s:.0f}%)", va="center", fontsize=8)
         ax.set_xlim(0, 130)
         ax.set_xticks([0, 25, 50, 75, 100])
         ax.set_xlabel("share of the total (%)")
-        ax.set_title(name, fontsize=BASE_PT)
+        ax.set_title(name, fontsize=10)
         ax.spines[["top", "right"]].set_visible(False)
-    axes[0].set_yticks(y, labels=labels, fontsize=BASE_PT)
+    axes[0].set_yticks(y, labels=labels, fontsize=8)
     axes[0].invert_yaxis()
     if title:
-        fig.suptitle(title, fontsize=BASE_PT)
-    return raise_small_text(fig)
+        fig.suptitle(title, fontsize=10)
+    return fig
 
 
 def plot_coverage(size=8, kernel_size=3, paddings=(0, 1), stride=1):
@@ -132,11 +119,11 @@ def plot_coverage(size=8, kernel_size=3, paddings=(0, 1), stride=1):
     axes = fig.subplots(1, len(grids), squeeze=False)[0]
     for ax, p, g in zip(axes, paddings, grids):
         out = conv_output_size(size, kernel_size, stride, p)
-        show_grid(g, ax=ax, cmap="cividis", vmin=0, vmax=top, fontsize=BASE_PT)
+        show_grid(g, ax=ax, cmap="cividis", vmin=0, vmax=top, fontsize=8)
         ax.set_title(f"P = {p}: {size}×{size} → {out}×{out}\ncorner read {g[0, 0]}×, centre {g[size // 2, size // 2]}×",
-                     fontsize=BASE_PT)
+                     fontsize=9)
     fig.subplots_adjust(left=0.03, right=0.97, bottom=0.03, top=0.84, wspace=0.12)
-    return raise_small_text(fig)
+    return fig
 
 
 def plot_map_sizes(input_size=32, kernel_sizes=(3, 5), n_layers=16):
@@ -159,7 +146,7 @@ def plot_map_sizes(input_size=32, kernel_sizes=(3, 5), n_layers=16):
     >>> [[int(v) for v in line.get_ydata()] for line in fig.axes[0].lines]
     [[32, 30, 28, 26, 24], [32, 32, 32, 32, 32]]
     """
-    fig = new_figure(MAX_WIDTH, 4.4, layout="constrained")
+    fig = new_figure(6, 3.2, layout="constrained")
     ax = fig.add_subplot()
     styles = iter(OUTLINE_STYLES)
     for k, colour in zip(kernel_sizes, (VERMILLION, ORANGE, GREEN)):
@@ -169,22 +156,17 @@ def plot_map_sizes(input_size=32, kernel_sizes=(3, 5), n_layers=16):
         ax.plot(range(len(sizes)), sizes, marker="o", markersize=3, color=colour,
                 linestyle=next(styles), label=f"{k}×{k}, P = 0 (shrinks by {k - 1})")
         if len(sizes) <= n_layers:
-            # The last point, where no window fits any more, is marked with a cross (see the legend).
-            ax.scatter([len(sizes) - 1], [sizes[-1]], marker="X", s=100, color=colour, zorder=3)
+            ax.annotate("no room for\nanother window", (len(sizes) - 1, sizes[-1]), xytext=(6, 12),
+                        textcoords="offset points", fontsize=8, color=colour)
     same = [input_size] * (n_layers + 1)
     ax.plot(range(n_layers + 1), same, marker="o", markersize=3, color=BLUE,
             label="any odd F, P = (F − 1)/2 ('same')")
     ax.set_xlabel("conv layers applied")
     ax.set_ylabel("height = width of the map")
     ax.set_ylim(0, input_size * 1.1)
-    handles, labels = ax.get_legend_handles_labels()
-    if ax.collections:
-        handles.append(Line2D([], [], marker="X", markersize=10, color="black", linestyle=""))
-        labels.append("no room for another window")
-    # Below the axes: at the caption's size the key would cover the lines.
-    fig.legend(handles, labels, loc="outside lower center", ncol=2, frameon=False, fontsize=BASE_PT)
+    ax.legend(fontsize=8, loc="lower left", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
-    return raise_small_text(fig)
+    return fig
 
 
 def plot_receptive_field(stacks):
@@ -205,19 +187,19 @@ def plot_receptive_field(stacks):
     >>> [int(v) for v in fig.axes[0].lines[0].get_ydata()]
     [1, 3, 5, 7]
     """
-    fig = new_figure(6, 3.8, layout="constrained")
+    fig = new_figure(6, 3.2, layout="constrained")
     ax = fig.add_subplot()
     colours = (BLUE, VERMILLION, GREEN, ORANGE)
     for (label, (kernels, strides)), colour, style in zip(stacks.items(), colours, OUTLINE_STYLES):
         rf = [1] + [r for r, _ in receptive_field(kernels, strides)]
         ax.plot(range(len(rf)), rf, marker="o", markersize=3, color=colour, linestyle=style, label=label)
         ax.annotate(str(rf[-1]), (len(rf) - 1, rf[-1]), xytext=(4, 0), textcoords="offset points",
-                    fontsize=BASE_PT, va="center", color=colour)
+                    fontsize=8, va="center", color=colour)
     ax.set_xlabel("layers applied")
-    ax.set_ylabel("receptive field\n(pixels per axis)")
-    ax.legend(fontsize=BASE_PT, frameon=False)
+    ax.set_ylabel("receptive field (pixels per axis)")
+    ax.legend(fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
-    return raise_small_text(fig)
+    return fig
 
 
 def plot_schedule(rows, title=None):
@@ -248,24 +230,24 @@ def plot_schedule(rows, title=None):
     if not convs:
         raise ValueError("rows has no conv layer to plot")
     x = np.arange(1, len(convs) + 1)
-    fig = new_figure(MAX_WIDTH, 3.4, layout="constrained")
+    fig = new_figure(9, 2.9, layout="constrained")
     axes = fig.subplots(1, 3)
     axes[0].plot(x, [r["shape"][1] for r in convs], marker="o", markersize=3, color=BLUE)
     axes[0].set_ylabel("H = W")
-    axes[0].set_title("spatial size", fontsize=BASE_PT)
+    axes[0].set_title("spatial size", fontsize=10)
     axes[1].plot(x, [r["shape"][0] for r in convs], marker="s", markersize=3, color=VERMILLION)
     axes[1].set_ylabel("K")
-    axes[1].set_title("channels", fontsize=BASE_PT)
+    axes[1].set_title("channels", fontsize=10)
     axes[2].bar(x, [r["macs"] / 1e6 for r in convs], color=GREEN, edgecolor="black", linewidth=0.5)
     axes[2].set_ylabel("millions")
-    axes[2].set_title("multiply-adds", fontsize=BASE_PT)
+    axes[2].set_title("multiply-adds per layer", fontsize=10)
     for ax in axes:
         ax.set_xlabel("conv layer")
         ax.set_xticks(x if len(x) <= 10 else x[::2])
         ax.spines[["top", "right"]].set_visible(False)
     if title:
-        fig.suptitle(title, fontsize=BASE_PT)
-    return raise_small_text(fig)
+        fig.suptitle(title, fontsize=10)
+    return fig
 
 
 def plot_size_profiles(networks):
@@ -311,14 +293,14 @@ def plot_size_profiles(networks):
                   label=f"{name} ({size} → {sizes[-1]}{then})")
     ax.axvline(1, color="0.5", linewidth=0.8, linestyle=":")
     ax.text(0.995, 1.02, "classifier", transform=ax.get_xaxis_transform(), ha="right", va="bottom",
-            fontsize=BASE_PT, color="0.3")
+            fontsize=8, color="0.3")
     ax.set_yscale("log", base=2)
     ax.set_yticks([1, 2, 4, 8, 16, 32, 64, 128, 256], labels=["1", "2", "4", "8", "16", "32", "64", "128", "256"])
-    ax.set_xlabel("position in the network (input on the left,\nthe maps the classifier receives on the right)")
+    ax.set_xlabel("position in the network (input on the left, the maps the classifier receives on the right)")
     ax.set_ylabel("height = width (log scale)")
-    ax.legend(fontsize=BASE_PT, frameon=False, loc="lower left")
+    ax.legend(fontsize=8, frameon=False, loc="lower left")
     ax.spines[["top", "right"]].set_visible(False)
-    return raise_small_text(fig)
+    return fig
 
 
 def receptive_boxes(size, kernel_sizes, strides, paddings=None):
@@ -414,5 +396,5 @@ def show_receptive_fields(image, kernel_sizes, strides, paddings=None, labels=No
     ax.set_ylim(H - 0.5, -0.5)
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.03, 0.5), fontsize=BASE_PT, frameon=False)
-    return raise_small_text(fig)
+    ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.03, 0.5), fontsize=8, frameon=False)
+    return fig

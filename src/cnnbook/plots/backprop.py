@@ -9,16 +9,7 @@ sits visibly smaller next to the 3×3 input it came from.
 
 import numpy as np
 
-from ._base import (
-    BASE_PT,
-    DIVERGING,
-    MAX_WIDTH,
-    auto_fmt,
-    format_value,
-    new_figure,
-    number_cell_in,
-    raise_small_text,
-)
+from ._base import DIVERGING, new_figure
 from .grids import as_2d, show_grid
 
 __all__ = ["grid_row"]
@@ -34,7 +25,7 @@ def _per_panel(value, n, name):
 
 
 def grid_row(arrays, titles=None, *, symbols=None, highlights=None, cmaps="gray", fmts="auto",
-             vmin=None, vmax=None, axis_labels=None, cell=0.45, max_width=MAX_WIDTH):
+             vmin=None, vmax=None, axis_labels=None, cell=0.45, max_width=9.0):
     """Draw small matrices side by side, with an operator symbol between neighbours.
 
     Parameters
@@ -63,12 +54,9 @@ def grid_row(arrays, titles=None, *, symbols=None, highlights=None, cmaps="gray"
         One entry per panel: None or ``(row_labels, col_labels)``, each a
         sequence of str (or None), written beside the rows and under the columns.
     cell : float
-        Side of one cell in inches, reduced to fit the row in ``max_width`` but never
-        below what holds the numbers at the caption's size
-        (:func:`cnnbook.plots._base.number_cell_in`).
+        Side of one cell in inches (reduced when the row would exceed ``max_width``).
     max_width : float
-        Largest figure width in inches: panels that would go beyond it start a
-        new row (the column's width by default, so text shows at caption size).
+        Largest figure width in inches.
 
     Returns
     -------
@@ -109,65 +97,38 @@ def grid_row(arrays, titles=None, *, symbols=None, highlights=None, cmaps="gray"
     if not (isinstance(cell, (int, float)) and cell > 0):
         raise ValueError(f"cell must be a positive number of inches, got cell={cell!r}")
 
-    # Inches. Every cell holds its number at the caption's size (number_cell_in); a title gets
-    # as much width as it needs; panels that do not fit max_width go on to a new row.
-    gap, margin = 0.6, 0.15
-    title_h = 0.45 if any(titles) else 0.1
+    gap, margin, top = 0.55, 0.15, 0.4   # inches: between panels, at the sides, for titles
     has_rows = any(lab is not None and lab[0] is not None for lab in labels)
     has_cols = any(lab is not None and lab[1] is not None for lab in labels)
-    left = margin + (0.55 if has_rows else 0.0)
-    bottom = 0.1 + (0.4 if has_cols else 0.0)
-    resolved = [auto_fmt(m) if f == "auto" else f for m, f in zip(mats, fmts)]
-    longest = max(len(format_value(f, v)) for m, f in zip(mats, resolved) for v in m[np.isfinite(m)])
-    one_row = (max_width - left - margin - gap * (n - 1)) / sum(m.shape[1] for m in mats)
-    cell = max(number_cell_in(longest), min(cell, one_row))   # shrink to one row, not below the numbers
-    widest = max(m.shape[1] for m in mats)
-    # A panel wider than max_width on its own gets smaller cells, too small for numbers
-    # at the caption's size: then the colours alone tell the values.
-    annotate = left + margin + widest * cell <= max_width
-    if not annotate:
-        cell = (max_width - left - margin) / widest
-    slots = [max(m.shape[1] * cell, 0.55 * BASE_PT * len(t or "") / 72) for m, t in zip(mats, titles)]
-    lines, line = [], []                              # panel indices, row by row
-    for i, slot in enumerate(slots):
-        used = left + margin + sum(slots[j] + gap for j in line) + slot
-        if line and used > max_width:
-            lines.append(line)
-            line = []
-        line.append(i)
-    lines.append(line)
-    widths = [left + margin + sum(slots[j] for j in ln) + gap * (len(ln) - 1) for ln in lines]
-    heights = [max(mats[j].shape[0] for j in ln) * cell + title_h + bottom for ln in lines]
-    width, height = max(widths), sum(heights)
+    left = margin + (0.45 if has_rows else 0.0)
+    bottom = 0.1 + (0.3 if has_cols else 0.0)
+    cols = sum(m.shape[1] for m in mats)
+    cell = min(cell, (max_width - left - margin - gap * (n - 1)) / cols)
+    rows = max(m.shape[0] for m in mats)
+    width = left + margin + gap * (n - 1) + cols * cell
+    height = rows * cell + top + bottom
     fig = new_figure(width, height)
 
-    for r, ln in enumerate(lines):
-        rows = max(mats[j].shape[0] for j in ln)
-        y0 = height - sum(heights[:r + 1]) + bottom     # bottom of this row's grids
-        x = left
-        for i in ln:
-            m, title, hl, cmap, fmt, lo, hi, lab = (mats[i], titles[i], highlights[i], cmaps[i], resolved[i],
-                                                    vmins[i], vmaxs[i], labels[i])
-            H, W = m.shape
-            y = y0 + (rows - H) * cell / 2              # centre shorter panels vertically
-            xg = x + (slots[i] - W * cell) / 2
-            ax = fig.add_axes((xg / width, y / height, W * cell / width, H * cell / height))
-            if cmap == DIVERGING and lo is None and hi is None:
-                finite = m[np.isfinite(m)]
-                bound = float(np.abs(finite).max()) if finite.size else 1.0
-                lo, hi = -(bound or 1.0), (bound or 1.0)
-            show_grid(m, ax=ax, cmap=cmap, fmt=fmt, highlight=hl, title=title, vmin=lo, vmax=hi,
-                      annotate=annotate)
-            if lab is not None:
-                if lab[0] is not None:
-                    ax.set_yticks(np.arange(H), labels=list(lab[0]))
-                if lab[1] is not None:
-                    ax.set_xticks(np.arange(W), labels=list(lab[1]))
-                ax.tick_params(labelsize=BASE_PT, length=0)
-            x += slots[i]
-            if i < n - 1:
-                # The symbol sits in the gap after the panel, also at the end of a row.
-                fig.text(min(x + gap / 2, width - 0.15) / width, (y0 + rows * cell / 2) / height, symbols[i],
-                         ha="center", va="center", fontsize=20)
-                x += gap
-    return raise_small_text(fig)
+    x = left
+    panels = zip(mats, titles, highlights, cmaps, fmts, vmins, vmaxs, labels)
+    for i, (m, title, hl, cmap, fmt, lo, hi, lab) in enumerate(panels):
+        H, W = m.shape
+        y = bottom + (rows - H) * cell / 2          # centre shorter panels vertically
+        ax = fig.add_axes((x / width, y / height, W * cell / width, H * cell / height))
+        if cmap == DIVERGING and lo is None and hi is None:
+            finite = m[np.isfinite(m)]
+            bound = float(np.abs(finite).max()) if finite.size else 1.0
+            lo, hi = -(bound or 1.0), (bound or 1.0)
+        show_grid(m, ax=ax, cmap=cmap, fmt=fmt, highlight=hl, title=title, vmin=lo, vmax=hi)
+        if lab is not None:
+            if lab[0] is not None:
+                ax.set_yticks(np.arange(H), labels=list(lab[0]))
+            if lab[1] is not None:
+                ax.set_xticks(np.arange(W), labels=list(lab[1]))
+            ax.tick_params(labelsize=8, length=0)
+        x += W * cell
+        if i < n - 1:
+            fig.text((x + gap / 2) / width, (bottom + rows * cell / 2) / height, symbols[i],
+                     ha="center", va="center", fontsize=20)
+            x += gap
+    return fig

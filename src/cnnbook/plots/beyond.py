@@ -9,20 +9,7 @@ import numpy as np
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from ..shapes import receptive_field
-from ._base import (
-    BASE_PT,
-    BLUE,
-    GREEN,
-    MAX_WIDTH,
-    ORANGE,
-    PURPLE,
-    SKY,
-    VERMILLION,
-    format_value,
-    new_figure,
-    number_cell_in,
-    raise_small_text,
-)
+from ._base import BLUE, GREEN, ORANGE, PURPLE, SKY, VERMILLION, new_figure
 
 
 def receptive_growth(kernel_size=3, dilations=(1, 2, 4, 8), channels=64):
@@ -81,7 +68,7 @@ def plot_receptive_growth(kernel_size=3, dilations=(1, 2, 4, 8), channels=64):
     2
     """
     g = receptive_growth(kernel_size, dilations, channels)
-    fig = new_figure(MAX_WIDTH, 4.4, layout="constrained")
+    fig = new_figure(8.0, 3.2, layout="constrained")
     ax_rf, ax_p = fig.subplots(1, 2)
     ax_rf.plot(g["layers"], g["dense"], "o-", color=BLUE, label="dense (D = 1)")
     ax_rf.plot(g["layers"], g["dilated"], "s--", color=VERMILLION,
@@ -90,24 +77,24 @@ def plot_receptive_growth(kernel_size=3, dilations=(1, 2, 4, 8), channels=64):
     # share a point (layer 1) it is labelled once, so no two labels land on each other
     for x, y_dil, y_den in zip(g["layers"], g["dilated"], g["dense"]):
         ax_rf.annotate(str(y_dil), (x, y_dil), textcoords="offset points", xytext=(-4, 6),
-                       ha="right", va="bottom", fontsize=BASE_PT, color=VERMILLION)
+                       ha="right", va="bottom", fontsize=8, color=VERMILLION)
         if y_den != y_dil:
             ax_rf.annotate(str(y_den), (x, y_den), textcoords="offset points", xytext=(4, -6),
-                           ha="left", va="top", fontsize=BASE_PT, color=BLUE)
-    ax_rf.set_ylim(0, max(g["dilated"]) * 1.45)        # room above the last label and the key
+                           ha="left", va="top", fontsize=8, color=BLUE)
+    ax_rf.set_ylim(0, max(g["dilated"]) * 1.15)        # room above the last label, below the title
     ax_rf.set_xlim(g["layers"][0] - 0.4, g["layers"][-1] + 0.4)
     ax_rf.set_xlabel("layer")
-    ax_rf.set_ylabel("receptive field\n(pixels per axis)")
+    ax_rf.set_ylabel("receptive field (pixels per axis)")
     ax_rf.set_xticks(g["layers"])
-    ax_rf.legend(frameon=False, fontsize=BASE_PT, loc="upper left")
-    ax_rf.set_title(f"{kernel_size}×{kernel_size} layers:\nreceptive field")
+    ax_rf.legend(frameon=False, fontsize=8, loc="upper left")
+    ax_rf.set_title(f"{kernel_size}×{kernel_size} layers: receptive field")
     ax_p.plot(g["layers"], g["params"], "o-", color=ORANGE, label="both stacks")
     ax_p.set_xlabel("layer")
     ax_p.set_ylabel(f"parameters (C = {channels})")
     ax_p.set_xticks(g["layers"])
-    ax_p.legend(frameon=False, fontsize=BASE_PT)
-    ax_p.set_title("parameters:\nthe same for both")
-    return raise_small_text(fig)
+    ax_p.legend(frameon=False, fontsize=8)
+    ax_p.set_title("parameters: the same for both")
+    return fig
 
 
 def draw_shape_flow(stages, skips=(), title=None):
@@ -142,7 +129,7 @@ def draw_shape_flow(stages, skips=(), title=None):
         if len(pair) != 2 or not all(0 <= int(i) < len(stages) for i in pair):
             raise ValueError(f"skips must hold pairs of stage indices in 0..{len(stages) - 1}, got {pair!r}")
     n = len(stages)
-    fig = new_figure(min(MAX_WIDTH, 1.1 * n + 0.5), 4.0)
+    fig = new_figure(min(9.0, 1.1 * n + 0.5), 4.0)
     ax = fig.add_axes((0.01, 0.01, 0.98, 0.88 if title else 0.98))
     h_max = max(s[1][1] for s in stages)
     c_max = max(s[1][0] for s in stages)
@@ -155,8 +142,8 @@ def draw_shape_flow(stages, skips=(), title=None):
         # labels alternate between two heights so that neighbours never touch,
         # however many stages share the width
         low = 0.6 * (i % 2)
-        ax.text(i, -1.15 - low, f"{C}×{H}×{W}", ha="center", va="top", fontsize=BASE_PT)
-        ax.text(i, -1.42 - low, label, ha="center", va="top", fontsize=BASE_PT, style="italic")
+        ax.text(i, -1.15 - low, f"{C}×{H}×{W}", ha="center", va="top", fontsize=8)
+        ax.text(i, -1.42 - low, label, ha="center", va="top", fontsize=8, style="italic")
         if i:
             ax.annotate("", (x0 - 0.02, 0), (i - 1 + 0.35, 0),
                         arrowprops=dict(arrowstyle="->", color="black", lw=1))
@@ -168,8 +155,8 @@ def draw_shape_flow(stages, skips=(), title=None):
     ax.set_ylim(-2.45, 1.9)
     ax.set_axis_off()
     if title:
-        fig.suptitle(title, fontsize=BASE_PT)
-    return raise_small_text(fig)
+        fig.suptitle(title, fontsize=10)
+    return fig
 
 
 def draw_score_map(n, window, stride, picks=((0, 0), (0, 1), (-1, -1))):
@@ -198,7 +185,7 @@ def draw_score_map(n, window, stride, picks=((0, 0), (0, 1), (-1, -1))):
     --------
     >>> fig = draw_score_map(28, 14, 2)
     >>> [ax.get_title() for ax in fig.axes]
-    ['28×28 input, 14×14\\nwindows, stride 2', '8×8 map of\\nclass scores']
+    ['28×28 input, 14×14 windows, stride 2', '8×8 map of class scores']
     """
     from ._base import OUTLINE_COLOURS, OUTLINE_STYLES
 
@@ -214,7 +201,7 @@ def draw_score_map(n, window, stride, picks=((0, 0), (0, 1), (-1, -1))):
         if i is None or j is None:
             raise ValueError(f"picks must index a {m}×{m} score map, got {pick!r}")
         cells.append((i, j))
-    fig = new_figure(MAX_WIDTH, 4.2, layout="constrained")
+    fig = new_figure(8.0, 3.8, layout="constrained")
     ax_in, ax_out = fig.subplots(1, 2, gridspec_kw={"width_ratios": [n, max(m, n * 0.6)]})
     for ax, size in ((ax_in, n), (ax_out, m)):
         ax.imshow(np.zeros((size, size)), cmap="gray_r", vmin=0, vmax=1)
@@ -228,13 +215,11 @@ def draw_score_map(n, window, stride, picks=((0, 0), (0, 1), (-1, -1))):
         ax_in.add_patch(Rectangle((stride * j - 0.5, stride * i - 0.5), window, window, fill=False,
                                   edgecolor=colour, linestyle=style, linewidth=2.2, clip_on=False))
         ax_out.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=colour, edgecolor="black",
-                                   linestyle=style, linewidth=1.2, label=f"({i},{j})"))
-    # The cells are too small for their (i, j) at the caption's size: the key beside the map names them.
-    ax_out.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=BASE_PT,
-                  title="score cell", title_fontsize=BASE_PT, handlelength=1.2)
-    ax_in.set_title(f"{n}×{n} input, {window}×{window}\nwindows, stride {stride}", fontsize=BASE_PT)
-    ax_out.set_title(f"{m}×{m} map of\nclass scores", fontsize=BASE_PT)
-    return raise_small_text(fig)
+                                   linestyle=style, linewidth=1.2))
+        ax_out.text(j, i, f"({i},{j})", ha="center", va="center", fontsize=6)
+    ax_in.set_title(f"{n}×{n} input, {window}×{window} windows, stride {stride}", fontsize=9)
+    ax_out.set_title(f"{m}×{m} map of class scores", fontsize=9)
+    return fig
 
 
 def show_detections(image, log_odds, detections, window, stride):
@@ -269,14 +254,8 @@ def show_detections(image, log_odds, detections, window, stride):
         raise ValueError(f"image and log_odds must be 2-D, got image.shape={image.shape}, "
                          f"log_odds.shape={log_odds.shape}")
     H, W = image.shape
-    # Inches: every cell of the map holds its number at the caption's size, so the map is
-    # wide; the page goes above it, as wide as the map.
-    labels = [[format_value("{:.0f}", v) for v in row] for row in log_odds]
-    cell = number_cell_in(max(len(t) for row in labels for t in row))
-    map_w, map_h = log_odds.shape[1] * cell, log_odds.shape[0] * cell
-    img_h = map_w * H / W
-    fig = new_figure(min(MAX_WIDTH, map_w + 1.5), img_h + map_h + 1.2, layout="constrained")
-    ax_img, ax_map = fig.subplots(2, 1, gridspec_kw={"height_ratios": [img_h, map_h]})
+    fig = new_figure(10.0, 3.0, layout="constrained")
+    ax_img, ax_map = fig.subplots(1, 2, gridspec_kw={"width_ratios": [W, log_odds.shape[1] * stride * 1.3]})
     ax_img.imshow(image, cmap="gray_r", vmin=0, vmax=1)
     # centred on 0 (as likely an object as not) and scaled to the positive side, where the
     # objects are: strongly negative windows all get the darkest orange
@@ -284,13 +263,13 @@ def show_detections(image, log_odds, detections, window, stride):
     shown = ax_map.imshow(np.clip(log_odds, -limit, limit), cmap="PuOr", vmin=-limit, vmax=limit)
     fig.colorbar(shown, ax=ax_map, shrink=0.8)
     for (i, j), value in np.ndenumerate(log_odds):   # the numbers, for readers who cannot see colour
-        ax_map.text(j, i, labels[i][j], ha="center", va="center", fontsize=BASE_PT,
+        ax_map.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=6,
                     color="white" if abs(value) > 0.6 * limit else "black")
     for d in detections:
         ax_img.add_patch(Rectangle((d.col - 0.5, d.row - 0.5), window, window, fill=False,
                                    edgecolor=VERMILLION, linewidth=2))
         # inside the box, so a box at the top edge does not push its label into the title
-        ax_img.text(d.col + 0.1, d.row + 0.1, str(d.label), color=VERMILLION, fontsize=BASE_PT,
+        ax_img.text(d.col + 0.1, d.row + 0.1, str(d.label), color=VERMILLION, fontsize=10,
                     fontweight="bold", ha="left", va="top",
                     bbox=dict(facecolor="white", edgecolor="none", pad=0.5, alpha=0.85))
         ax_map.add_patch(Rectangle((d.col // stride - 0.5, d.row // stride - 0.5), 1, 1, fill=False,
@@ -299,9 +278,9 @@ def show_detections(image, log_odds, detections, window, stride):
         ax.set_xticks([])
         ax.set_yticks([])
     count = len(detections)
-    ax_img.set_title(f"{count} detection{'' if count == 1 else 's'}", fontsize=BASE_PT)
-    ax_map.set_title("log-odds of an object, per window", fontsize=BASE_PT)
-    return raise_small_text(fig)
+    ax_img.set_title(f"{count} detection{'' if count == 1 else 's'}", fontsize=9)
+    ax_map.set_title("log-odds of an object, per window", fontsize=9)
+    return fig
 
 
 def show_segmentation(pages, masks, predicted, class_names, ious=None):
@@ -346,8 +325,7 @@ def show_segmentation(pages, masks, predicted, class_names, ious=None):
     colours = [BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILLION][:K - 1] + ["white"]
     cmap = ListedColormap(colours)
     N, H, W = pages.shape
-    # Two key entries a row: at the caption's size a row of K would be wider than the figure.
-    fig = new_figure(6.4, 1.3 * N + 0.6 + 0.35 * -(-K // 2), layout="constrained")
+    fig = new_figure(6.4, 1.3 * N + 0.9, layout="constrained")
     axes = np.asarray(fig.subplots(N, 3, squeeze=False))
     for n in range(N):
         axes[n, 0].imshow(pages[n], cmap="gray_r", vmin=0, vmax=1)
@@ -359,9 +337,9 @@ def show_segmentation(pages, masks, predicted, class_names, ious=None):
             for spine in ax.spines.values():
                 spine.set_color("#999999")
     for ax, title in zip(axes[0], ("page", "true classes", "predicted classes")):
-        ax.set_title(title, fontsize=BASE_PT)
+        ax.set_title(title, fontsize=9)
     labels = [name if ious is None or not np.isfinite(ious[k]) else f"{name} (IoU {ious[k]:.2f})"
               for k, name in enumerate(class_names)]
     handles = [Patch(facecolor=c, edgecolor="#666666", label=t) for c, t in zip(colours, labels)]
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(K, 2), frameon=False, fontsize=BASE_PT)
-    return raise_small_text(fig)
+    fig.legend(handles=handles, loc="outside lower center", ncols=K, frameon=False, fontsize=8)
+    return fig

@@ -18,22 +18,19 @@ from ._base import (
     BLUE,
     GREEN,
     OUTLINE_STYLES,
-    BASE_PT,
-    MAX_WIDTH,
     PURPLE,
     SKY,
     VERMILLION,
     new_figure,
     outline,
-    raise_small_text,
 )
 
 #: Window outlines avoid orange and vermillion, the colours of the hatch that
 #: marks unread pixels, so an outline never blends into a hatched cell.
 WINDOW_COLOURS = (BLUE, GREEN, PURPLE, SKY)
-#: Font size of every text in these diagrams, in points: the caption text's size
-#: (see :func:`cnnbook.plots._base.min_font_pt`).
-FONT = BASE_PT
+#: Font size of every text in these diagrams, in points: at the book's 80 dpi
+#: this is about the size of the caption text under the figure.
+FONT = 13
 
 __all__ = ["window_geometry", "unread_pixels", "draw_windows", "draw_lenet", "lenet_layers"]
 
@@ -245,7 +242,7 @@ def draw_windows(n_h, n_w, kernel, stride=1, padding=0, dilation=1, ax=None, *, 
     small = max(PH, PW) <= 14
     if small and (rows.pad or cols.pad):
         for r, c in zip(*np.nonzero(kind == 1)):
-            ax.text(c, r, "0", ha="center", va="center", fontsize=BASE_PT, color="#505050")
+            ax.text(c, r, "0", ha="center", va="center", fontsize=9, color="#505050")
 
     marker_size = 34 * min(1.0, 10 / max(PH, PW)) + 8
     if fits:
@@ -300,7 +297,7 @@ def draw_windows(n_h, n_w, kernel, stride=1, padding=0, dilation=1, ax=None, *, 
     fig.text(0.5, 1 - 0.1 / fig.get_figheight(), f"{title} → {out}", ha="center", va="top",
              fontsize=FONT if legend else 9, wrap=True)
     if not legend:
-        return raise_small_text(fig)
+        return fig
     handles = []
     if rows.pad or cols.pad:
         handles.append(Patch(facecolor="#d0d0d0", edgecolor="#909090", label="zero padding"))
@@ -319,9 +316,9 @@ def draw_windows(n_h, n_w, kernel, stride=1, padding=0, dilation=1, ax=None, *, 
             handles.append(Patch(facecolor="#f6d3bd", edgecolor=VERMILLION, hatch="xx", label="read by no window"))
     else:
         handles.append(Line2D([], [], color=VERMILLION, linestyle="--", linewidth=2, label="kernel (too large)"))
-    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=FONT, frameon=False,
+    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=FONT - 1, frameon=False,
                handlelength=1.6, columnspacing=1.2, borderaxespad=0.2)
-    return raise_small_text(fig)
+    return fig
 
 
 def lenet_layers(input_size=32, padding=0):
@@ -383,15 +380,14 @@ def draw_lenet(input_size=32, padding=0):
     Examples
     --------
     >>> fig = draw_lenet(32)
-    >>> labels = [" ".join(t.get_text().split()) for t in fig.axes[0].texts]  # name, shape: two lines
+    >>> labels = [t.get_text() for t in fig.axes[0].texts]
     >>> 'C1: 6@28×28' in labels and 'S4: 16@5×5' in labels
     True
     """
     layers = lenet_layers(input_size, padding)
-    # As wide as the column, so that the labels show at the caption's size (BASE_PT).
-    fig = new_figure(MAX_WIDTH, 3.4)
+    fig = new_figure(10, 2.9)
     ax = fig.add_axes((0.01, 0.02, 0.98, 0.96))
-    ax.set_ylim(0, 40)
+    ax.set_ylim(0, 34)
     ax.axis("off")
     biggest = max(layer["size"] for layer in layers if layer["size"])
     x, centre = 2.0, 16.0
@@ -406,17 +402,16 @@ def draw_lenet(input_size=32, padding=0):
                                        facecolor="#e8e8e8" if d else "#c8c8c8", edgecolor="black",
                                        linewidth=0.8))
             left, right = x, x + side + (depth - 1) * offset
-            label = f"{layer['name']}:\n{layer['channels']}@{layer['size']}×{layer['size']}"
+            label = f"{layer['name']}: {layer['channels']}@{layer['size']}×{layer['size']}"
             top = centre + side / 2 + (depth - 1) * offset
         else:
             height = 4 + 18 * min(layer["units"], 120) / 120
             ax.add_artist(Rectangle((x, centre - height / 2), 1.6, height,
                                    facecolor="#c8c8c8", edgecolor="black", linewidth=0.8))
             left, right = x, x + 1.6
-            label = f"{layer['name']}:\n{layer['units']}"
+            label = f"{layer['name']}: {layer['units']}"
             top = centre + height / 2
-        ax.text((left + right) / 2, top + 1.2, label, ha="center", va="bottom", fontsize=BASE_PT,
-                linespacing=1.0)
+        ax.text((left + right) / 2, top + 1.2, label, ha="center", va="bottom", fontsize=8)
         if previous_right is not None:
             ax.add_artist(FancyArrowPatch((previous_right + 0.5, centre), (left - 0.5, centre),
                                          arrowstyle="->", mutation_scale=10, color=BLUE))
@@ -424,10 +419,10 @@ def draw_lenet(input_size=32, padding=0):
             label_text = layer["op"].replace(", ", "\n").replace(" → ", "\n→ ").replace("conv ", "conv\n")
             label_text = label_text.replace("pool ", "pool\n").replace("flatten ", "flatten\n")
             ax.text((previous_right + left) / 2, centre - 1.5, label_text, ha="center",
-                    va="top", fontsize=BASE_PT, linespacing=1.0)
+                    va="top", fontsize=7, linespacing=1.1)
         previous_right = right
-        x = right + 12  # room for an operation label, e.g. "pool 2×2", at BASE_PT
-    ax.set_xlim(0, x - 4)
+        x = right + (7 if layer["size"] else 8)
+    ax.set_xlim(0, x - 5)
     # Same scale on both axes (square feature maps): the figure's height follows the width used.
-    fig.set_size_inches(MAX_WIDTH, MAX_WIDTH * (0.98 / 0.96) * 40 / (x - 4))
-    return raise_small_text(fig)
+    fig.set_size_inches(10, 10 * (0.98 / 0.96) * 34 / (x - 5))
+    return fig

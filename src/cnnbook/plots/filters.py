@@ -13,11 +13,6 @@ import numpy as np
 from matplotlib.patches import Polygon
 
 from ._base import (
-    BASE_PT,
-    MAX_WIDTH,
-    figure_font,
-    format_value,
-    number_cell_in,
     BLUE,
     DIVERGING,
     OUTLINE_COLOURS,
@@ -26,7 +21,6 @@ from ._base import (
     auto_fmt,
     hide_ticks,
     new_figure,
-    raise_small_text,
 )
 from .grids import show_grid
 
@@ -60,8 +54,7 @@ def show_grids(grids, titles=None, *, cmaps=None, highlight=None, fmt="auto", ce
     fmt : str
         Number format, 'auto' per grid by default.
     cell : float
-        Smallest size of one cell in inches; cells grow to hold their numbers at the
-        caption's size, and grids that do not fit the column's width go on a new row.
+        Size of one cell in inches (reduced if the row would be wider than 9 inches).
 
     Returns
     -------
@@ -84,38 +77,23 @@ def show_grids(grids, titles=None, *, cmaps=None, highlight=None, fmt="auto", ce
     for name, seq in (("titles", titles), ("cmaps", cmaps), ("highlight", highlight)):
         if len(seq) != n:
             raise ValueError(f"{name} must have one entry per grid ({n}), got {len(seq)}")
-    fmts = [auto_fmt(a) if fmt == "auto" else fmt for a in arrays]
-    longest = max(len(format_value(f, v)) for a, f in zip(arrays, fmts) for v in a[np.isfinite(a)].ravel())
-    cell = max(cell, number_cell_in(longest))        # every number at the caption's size
-    gap = 0.4
-    # Each grid gets a slot as wide as itself or its title (about 0.55 em a character), whichever
-    # is wider; grids that would make the row wider than the column (MAX_WIDTH) start a new row.
-    slots = [max(a.shape[1] * cell, 0.55 * BASE_PT * len(t) / 72) for a, t in zip(arrays, titles)]
-    lines, line = [], []
-    for i, slot in enumerate(slots):
-        if line and sum(slots[j] + gap for j in line) + slot + gap > MAX_WIDTH:
-            lines.append(line)
-            line = []
-        line.append(i)
-    lines.append(line)
-    width = max(sum(slots[j] + gap for j in ln) + gap for ln in lines)
-    heights = [max(arrays[j].shape[0] for j in ln) * cell + 0.75 for ln in lines]
-    height = sum(heights)
+    gap = 0.6
+    total_cells = sum(a.shape[1] for a in arrays)
+    cell = min(cell, (9.0 - gap * (n + 1)) / total_cells)
+    rows = max(a.shape[0] for a in arrays)
+    width = total_cells * cell + gap * (n + 1)
+    height = rows * cell + 0.55
     fig = new_figure(width, height)
-    for r, ln in enumerate(lines):
-        rows = max(arrays[j].shape[0] for j in ln)
-        y0 = height - sum(heights[:r + 1]) + 0.15
-        x = gap
-        for i in ln:
-            a, title, cmap, hl, f, slot = arrays[i], titles[i], cmaps[i], highlight[i], fmts[i], slots[i]
-            h, w = a.shape[0] * cell, a.shape[1] * cell
-            ax = fig.add_axes(((x + (slot - w) / 2) / width, (y0 + (rows * cell - h) / 2) / height,
-                               w / width, h / height))
-            lo, hi = _symmetric(a) if cmap == DIVERGING else (None, None)
-            show_grid(a, ax=ax, cmap=cmap, vmin=lo, vmax=hi, fmt=f, highlight=hl)
-            ax.set_title(title, fontsize=figure_font(fig))
-            x += slot + gap
-    return raise_small_text(fig)
+    x = gap
+    for a, title, cmap, hl in zip(arrays, titles, cmaps, highlight):
+        h, w = a.shape[0] * cell, a.shape[1] * cell
+        ax = fig.add_axes((x / width, (0.15 + (rows * cell - h) / 2) / height, w / width, h / height))
+        lo, hi = _symmetric(a) if cmap == DIVERGING else (None, None)
+        show_grid(a, ax=ax, cmap=cmap, vmin=lo, vmax=hi, fmt=auto_fmt(a) if fmt == "auto" else fmt,
+                  highlight=hl)
+        ax.set_title(title, fontsize=8)
+        x += w + gap
+    return fig
 
 
 def common_denominator(kernel, largest=1024):
@@ -142,7 +120,7 @@ def common_denominator(kernel, largest=1024):
     return None
 
 
-def show_responses(image, kernels, responses, titles=None, *, size=1.5, fontsize=BASE_PT):
+def show_responses(image, kernels, responses, titles=None, *, size=1.5, fontsize=13):
     """A photo, then for each filter its weights (as numbers) above its activation map.
 
     Weights that are all whole multiples of one fraction ``1/m`` (a box blur's
@@ -163,11 +141,10 @@ def show_responses(image, kernels, responses, titles=None, *, size=1.5, fontsize
         others are images, drawn in grey on the input's range.
     titles : sequence of str, optional
     size : float
-        Smallest width of one column in inches; columns grow to hold their
-        kernel's weights and title at ``fontsize``, and wrap onto a new row
-        when the figure would be wider than the page's column.
+        Width of one column in inches (at most 9 inches in all).
     fontsize : float
-        Titles and weights, in points; at least the caption's size (BASE_PT).
+        Titles and weights, in points (13 pt at the book's 80 dpi is about the
+        caption's size).
 
     Returns
     -------
@@ -192,58 +169,41 @@ def show_responses(image, kernels, responses, titles=None, *, size=1.5, fontsize
         raise ValueError(f"titles must have one entry per kernel ({n}), got {len(titles)}")
     image = np.asarray(image)
     H, W = image.shape[:2]
-    fontsize = max(fontsize, BASE_PT)
-    shown = []                                        # (weights as printed, common denominator or None)
-    for k in kernels:
-        m = common_denominator(k)
-        shown.append((np.round(k * m) if m else k, m))
-    longest = max(len(format_value(auto_fmt(g), v)) for g, _ in shown for v in g.ravel())
-    # Inches: every weight at the caption's size sets the kernel cells; a column is as wide as
-    # its kernel or title; columns that do not fit the column of the page (MAX_WIDTH) wrap.
-    kcell = number_cell_in(longest, fontsize)
-    size = max([size, 0.55 * fontsize * len("input") / 72]
-               + [g.shape[1] * kcell + 0.1 for g, _ in shown]
-               + [0.55 * fontsize * len(t) / 72 + 0.1 for t in titles])
-    ncols = max(1, min(n + 1, int(MAX_WIDTH // size)))
-    nrows = -(-(n + 1) // ncols)
+    size = min(size, 9.0 / (n + 1))
     title_h = 1.6 * fontsize / 72                     # a title line, in inches
-    kernel_h = max(g.shape[0] for g, _ in shown) * kcell
+    kernel_h = 0.92 * size                            # the kernel strip: as tall as a column is wide
     img_h = size * H / W
-    row_h = title_h + kernel_h + 1.4 * title_h + img_h + 0.15
-    width, height = size * ncols, row_h * nrows
+    height = title_h + kernel_h + 1.4 * title_h + title_h + img_h + 0.1
+    width = size * (n + 1)
     lo_img, hi_img = float(np.min(image)), float(np.max(image))
     fig = new_figure(width, height)
-
-    def column(slot):
-        """(left edge, bottom of the map) of a slot, in inches."""
-        r, c = divmod(slot, ncols)
-        return c * size, height - (r + 1) * row_h + 0.05
-
-    x0, y0 = column(0)
-    ax = fig.add_axes(((x0 + 0.03 * size) / width, y0 / height, 0.94 * size / width, img_h / height))
+    img_y = 0.05 / height
+    ax = fig.add_axes((0.03 / (n + 1), img_y, 0.94 / (n + 1), img_h / height))
     ax.imshow(image, cmap="gray", interpolation="nearest")
     hide_ticks(ax)
     ax.set_title("input", fontsize=fontsize)
-    for i, (k, r, title, (g, m)) in enumerate(zip(kernels, responses, titles, shown), start=1):
-        x0, y0 = column(i)
-        kh, kw = g.shape
-        ky = y0 + img_h + 1.4 * title_h + (kernel_h - kh * kcell)   # above the map and the "× 1/m" line
-        ax_k = fig.add_axes(((x0 + (size - kw * kcell) / 2) / width, ky / height,
+    kernel_y = (0.05 + img_h + title_h + 1.4 * title_h) / height   # above the maps and the "× 1/m" line
+    for i, (k, r, title) in enumerate(zip(kernels, responses, titles), start=1):
+        kh, kw = k.shape
+        kcell = min(kernel_h / kh, 0.94 * size / kw)
+        ax_k = fig.add_axes(((i + 0.5) / (n + 1) - kw * kcell / 2 / width, kernel_y,
                              kw * kcell / width, kh * kcell / height))
         lo, hi = _symmetric(k)
-        show_grid(g, ax=ax_k, cmap=DIVERGING, vmin=lo * (m or 1), vmax=hi * (m or 1), fmt=auto_fmt(g),
-                  fontsize=fontsize)
+        m = common_denominator(k)
+        shown = np.round(k * m) if m else k
+        show_grid(shown, ax=ax_k, cmap=DIVERGING, vmin=lo * (m or 1), vmax=hi * (m or 1), fmt=auto_fmt(shown),
+                  fontsize=min(fontsize, kcell * 72 / 2.0))
         ax_k.set_title(title, fontsize=fontsize)
         if m:
             ax_k.set_xlabel(f"× 1/{m}", fontsize=fontsize, labelpad=2)
-        ax_r = fig.add_axes(((x0 + 0.015 * size) / width, y0 / height, 0.97 * size / width, img_h / height))
+        ax_r = fig.add_axes(((i + 0.015) / (n + 1), img_y, 0.97 / (n + 1), img_h / height))
         if abs(k.sum()) < 1e-9 * max(1.0, np.abs(k).sum()):
             limit = float(np.percentile(np.abs(r), 98)) or 1.0
             ax_r.imshow(r, cmap=DIVERGING, vmin=-limit, vmax=limit, interpolation="nearest")
         else:
             ax_r.imshow(r, cmap="gray", vmin=lo_img, vmax=hi_img, interpolation="nearest")
         hide_ticks(ax_r)
-    return raise_small_text(fig)
+    return fig
 
 
 def _slab(ax, x0, y0, w, h, shift, depth, colour="#e8e8e8", edge="black"):
@@ -298,17 +258,15 @@ def draw_fibre(C=3, K=4, size=7, F=3, position=(2, 3)):
     i, j = position
     if not (0 <= i < n_out and 0 <= j < n_out):
         raise ValueError(f"position must be inside the {n_out}x{n_out} output, got position={position!r}")
-    # The two panels one above the other: side by side, labels at the caption's size would
-    # cover the volumes.
-    fig = new_figure(7.0, 8.4)
+    fig = new_figure(9.0, 3.6)
     shift, cell = 0.55, 1.0
     panels = []
-    for p, title in enumerate(("local connectivity: one patch, K filters\n→ one fibre of K numbers",
-                               "parameter sharing: one filter,\nevery position → one map")):
-        ax = fig.add_axes((0.01, 0.51 - p * 0.5, 0.98, 0.41))
+    for p, title in enumerate(("local connectivity: one patch, K filters → one fibre of K numbers",
+                               "parameter sharing: one filter, every position → one map")):
+        ax = fig.add_axes((0.01 + p * 0.5, 0.02, 0.48, 0.86))
         ax.set_aspect("equal")
         ax.axis("off")
-        ax.set_title(title, fontsize=BASE_PT)
+        ax.set_title(title, fontsize=8.5)
         panels.append(ax)
     gap = 4.0
     out_x = size * cell + (C - 1) * shift + gap
@@ -319,11 +277,11 @@ def draw_fibre(C=3, K=4, size=7, F=3, position=(2, 3)):
         _grid_lines(ax, 0, 0, size, size, cell)
         _slab(ax, out_x, (size - n_out) / 2, n_out * cell, n_out * cell, shift, depth_out)
         _grid_lines(ax, out_x, (size - n_out) / 2, n_out, n_out, cell)
-        ax.text(size * cell / 2, -0.8, f"input {size}×{size}×{C}", ha="center", va="top", fontsize=BASE_PT)
+        ax.text(size * cell / 2, -0.8, f"input {size}×{size}×{C}", ha="center", va="top", fontsize=8)
         label = f"output {n_out}×{n_out}×{K}" if p == 0 else f"one map {n_out}×{n_out}"
-        ax.text(out_x + n_out * cell / 2, (size - n_out) / 2 - 0.8, label, ha="center", va="top", fontsize=BASE_PT)
+        ax.text(out_x + n_out * cell / 2, (size - n_out) / 2 - 0.8, label, ha="center", va="top", fontsize=8)
         ax.set_xlim(-0.5, out_x + n_out * cell + K * shift + 0.5)
-        ax.set_ylim(-2.2, size * cell + C * shift + 1.6)
+        ax.set_ylim(-2.0, size * cell + C * shift + 0.6)
     # Rows are counted from the top in images; y grows upwards in these axes.
 
     def patch_corner(r, c, d):
@@ -354,9 +312,9 @@ def draw_fibre(C=3, K=4, size=7, F=3, position=(2, 3)):
     fx, fy = out_cell(i, j, 0)
     ax.annotate("", xy=(fx, fy + 0.5), xytext=(px + F + back, py + F / 2 + back / 2), zorder=6,
                 arrowprops=dict(arrowstyle="->", color=BLUE, linewidth=1.3))
-    ax.text(fx + 0.5, fy - 0.25, f"fibre: {K} numbers,\none per filter", fontsize=BASE_PT, va="top", ha="center",
+    ax.text(fx + 0.5, fy - 0.25, f"fibre: {K} numbers,\none per filter", fontsize=7.5, va="top", ha="center",
             zorder=7, bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=1))
-    ax.text(px + F / 2, py - 0.25, f"{F}×{F}×{C} patch", fontsize=BASE_PT, va="top", ha="center", zorder=7,
+    ax.text(px + F / 2, py - 0.25, f"{F}×{F}×{C} patch", fontsize=7.5, va="top", ha="center", zorder=7,
             bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=1))
 
     ax = panels[1]
@@ -371,5 +329,5 @@ def draw_fibre(C=3, K=4, size=7, F=3, position=(2, 3)):
         ax.annotate("", xy=(ox + 0.5, oy + 0.5), xytext=(x0 + F, y0 + F / 2), zorder=6,
                     arrowprops=dict(arrowstyle="->", color=colour, linewidth=1.3, linestyle=("-", "--")[n]))
     ax.text(out_x + n_out * cell / 2, size * cell + 0.2, "same weights w\nat both positions", ha="center",
-            va="bottom", fontsize=BASE_PT)
-    return raise_small_text(fig)
+            va="bottom", fontsize=7.5)
+    return fig

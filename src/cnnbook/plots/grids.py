@@ -8,21 +8,15 @@ combined.
 import numpy as np
 
 from ._base import (
-    BASE_PT,
     DIVERGING,
-    MAX_WIDTH,
     ORANGE,
     auto_fmt,
     cell_colours,
     format_value,
     hide_ticks,
-    figure_font,
     new_figure,
-    number_cell_in,
     outline,
-    text_width_in,
     text_colour,
-    raise_small_text,
 )
 
 __all__ = ["show_grid", "show_image", "show_channels", "show_feature_maps", "show_filters"]
@@ -64,17 +58,14 @@ def _highlight_boxes(highlight, shape):
     return [box if len(box) == 4 else (box[0], box[1], 1, 1) for box in boxes]
 
 
-def _grid_axes(shape, ax, cell=0.42, max_width=7.0, *, labels=False, title=False):
+def _grid_axes(shape, ax, cell=0.42, max_width=7.0):
     if ax is not None:
         return ax.figure, ax
     H, W = shape
-    # A cell holds its number at the caption's size when there is one (cell), else fits the width.
-    scale = max(cell, min(0.42, max_width / max(W, 1), 6.0 / max(H, 1)))
-    left = bottom = 0.55 if labels else 0.1    # room for tick labels
-    top = 0.45 if title else 0.1
-    width, height = W * scale + left + 0.1, H * scale + bottom + top
-    fig = new_figure(width, height)
-    ax = fig.add_axes((left / width, bottom / height, W * scale / width, H * scale / height))
+    scale = min(cell, max_width / max(W, 1), 6.0 / max(H, 1))
+    fig = new_figure(W * scale + 0.5, H * scale + 0.5)
+    ax = fig.add_axes((0.25 / (W * scale + 0.5), 0.25 / (H * scale + 0.5),
+                       W * scale / (W * scale + 0.5), H * scale / (H * scale + 0.5)))
     return fig, ax
 
 
@@ -104,8 +95,7 @@ def show_grid(values, ax=None, *, annotate=True, cmap="gray", vmin=None, vmax=No
         Cells to outline.
     title : str, optional
     fontsize : float, optional
-        Default: the caption's size (:func:`~cnnbook.plots._base.figure_font`); a new
-        figure sizes its cells to hold the numbers at that size.
+        Default: chosen from the cell size.
     origin : (int, int), optional
         Label the rows and columns with indices starting here (e.g. the
         position of a crop in a larger image). Default: no tick labels.
@@ -129,9 +119,7 @@ def show_grid(values, ax=None, *, annotate=True, cmap="gray", vmin=None, vmax=No
     hi = vmax if vmax is not None else (finite.max() if finite.size else 1.0)
     if hi == lo:  # a constant grid: centre its colour instead of dividing by zero
         lo, hi = lo - 1, hi + 1
-    longest = max((len(format_value(fmt, v)) for v in finite), default=1)
-    fig, ax = _grid_axes((H, W), ax, cell=number_cell_in(longest) if annotate else 0.0,
-                         labels=origin is not None, title=bool(title))
+    fig, ax = _grid_axes((H, W), ax)
     ax.imshow(np.ma.masked_invalid(arr), cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
     # Thin separators between cells make the grid readable even for constant regions.
     ax.set_xticks(np.arange(-0.5, W, 1), minor=True)
@@ -146,11 +134,15 @@ def show_grid(values, ax=None, *, annotate=True, cmap="gray", vmin=None, vmax=No
         step = max(1, int(np.ceil(max(H, W) / 12)))
         ax.set_xticks(np.arange(0, W, step), labels=[str(c0 + c) for c in range(0, W, step)])
         ax.set_yticks(np.arange(0, H, step), labels=[str(r0 + r) for r in range(0, H, step)])
-        ax.tick_params(labelsize=figure_font(fig))
+        ax.tick_params(labelsize=7)
     if annotate:
         colours = cell_colours(arr, cmap, lo, hi)
-        if fontsize is None:  # the caption's size: callers size the cells for it (number_cell_in)
-            fontsize = figure_font(fig)
+        if fontsize is None:
+            bbox = ax.get_position()
+            width_pts = bbox.width * fig.get_figwidth() * 72 / W
+            height_pts = bbox.height * fig.get_figheight() * 72 / H
+            longest = max((len(format_value(fmt, v)) for v in finite), default=1)
+            fontsize = max(4.0, min(11.0, 1.35 * width_pts / max(longest, 2), 0.5 * height_pts))
         for (r, c), v in np.ndenumerate(arr):
             if not np.isfinite(v):
                 continue
@@ -161,8 +153,8 @@ def show_grid(values, ax=None, *, annotate=True, cmap="gray", vmin=None, vmax=No
     ax.set_xlim(-0.5, W - 0.5)
     ax.set_ylim(H - 0.5, -0.5)
     if title:
-        ax.set_title(title, fontsize=figure_font(fig))
-    return raise_small_text(fig)
+        ax.set_title(title, fontsize=9)
+    return fig
 
 
 def _image_range(img):
@@ -226,8 +218,8 @@ def show_image(img, ax=None, title=None, *, cmap="gray"):
         ax.imshow(shown, interpolation="nearest")
     hide_ticks(ax)
     if title:
-        ax.set_title(title, fontsize=figure_font(ax.figure))
-    return raise_small_text(ax.figure)
+        ax.set_title(title, fontsize=9)
+    return ax.figure
 
 
 def show_channels(rgb):
@@ -256,7 +248,7 @@ def show_channels(rgb):
     if arr.ndim != 3 or arr.shape[-1] != 3:
         raise ValueError(f"rgb must be a colour image (H, W, 3) or (3, H, W), got shape {np.shape(rgb)}")
     H, W = arr.shape[:2]
-    panel = MAX_WIDTH / 4
+    panel = 2.4
     fig = new_figure(4 * panel, panel * H / W + 0.45)
     names = ("R (red)", "G (green)", "B (blue)")
     vmin, vmax = _image_range(arr)
@@ -269,19 +261,19 @@ def show_channels(rgb):
         else:
             ax.imshow(arr[..., i - 1], cmap="gray", vmin=vmin, vmax=vmax, interpolation="nearest")
             hide_ticks(ax)
-            ax.set_title(names[i - 1], fontsize=figure_font(fig))
-    return raise_small_text(fig)
+            ax.set_title(names[i - 1], fontsize=9)
+    return fig
 
 
 def show_feature_maps(maps, ncols=4, titles=None, *, cmap="viridis", shared_scale=False,
-                      annotate=False, fmt="auto", image=None, image_title="input", fontsize=BASE_PT):
+                      annotate=False, fmt="auto", image=None, image_title="input", fontsize=8):
     """Show a stack of feature maps (activation maps) as a grid of panels.
 
     Parameters
     ----------
     maps : ndarray, shape (C, H, W) or (1, C, H, W)
     ncols : int
-        Most panels per row (fewer when their titles would not fit the column).
+        Panels per row.
     titles : sequence of str, optional
         One per map; default 'map 0', 'map 1', ...
     cmap : str
@@ -296,7 +288,7 @@ def show_feature_maps(maps, ncols=4, titles=None, *, cmap="viridis", shared_scal
         panel), so that each map can be compared with the image it comes from.
     image_title : str
     fontsize : float
-        Size of the titles, in points (at least the caption's size, BASE_PT).
+        Size of the titles, in points.
 
     Returns
     -------
@@ -323,15 +315,12 @@ def show_feature_maps(maps, ncols=4, titles=None, *, cmap="viridis", shared_scal
         titles = [f"map {i}" for i in range(C)]
     if len(titles) != C:
         raise ValueError(f"titles must have one entry per map ({C}), got {len(titles)}")
-    first = 1 if image is not None else 0         # panels taken by the input image
-    # No more panels in a row than their titles at ``fontsize`` fit the column (MAX_WIDTH).
-    title_w = max(text_width_in(t, fontsize) for t in list(titles) + [image_title if first else ""])
-    ncols = max(1, min(ncols, C, int(MAX_WIDTH // (title_w + 0.1)) - first))
+    ncols = min(ncols, C)
     nrows = -(-C // ncols)
-    ncols = -(-C // nrows)                        # balance the rows
+    first = 1 if image is not None else 0         # panels taken by the input image
     columns = ncols + first
     title_h = 1.6 * fontsize / 72                  # inches for a title line
-    panel = min(2.0, MAX_WIDTH / columns)
+    panel = min(2.0, 9.0 / columns)
     fig = new_figure(columns * panel, nrows * (panel * H / W + title_h))
     row_h = 1 / nrows - 0.02 - title_h / fig.get_figheight()
     if image is not None:
@@ -349,7 +338,7 @@ def show_feature_maps(maps, ncols=4, titles=None, *, cmap="viridis", shared_scal
             ax.imshow(arr[i], cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
             hide_ticks(ax)
             ax.set_title(titles[i], fontsize=fontsize)
-    return raise_small_text(fig)
+    return fig
 
 
 def show_filters(w, *, annotate=None, max_filters=16):
@@ -386,33 +375,23 @@ def show_filters(w, *, annotate=None, max_filters=16):
         raise ValueError(f"w must have shape (K, C, KH, KW), (K, KH, KW) or (KH, KW), got w.shape={np.shape(w)}")
     K, C, KH, KW = arr.shape
     K = min(K, max_filters)
-    fmts = {(k, c): auto_fmt(arr[k, c]) for k in range(K) for c in range(min(C, 8))}
-    longest = max(len(format_value(fmts[kc], v)) for kc in fmts for v in arr[kc].ravel())
-    if annotate is None:  # numbers when three kernels with readable numbers fit a row
-        annotate = 3 * (KW * number_cell_in(longest) + 0.15) <= MAX_WIDTH
-    # Every number and title at the caption's size: the cells and panels are sized for them,
-    # and as many panels as fit the column (MAX_WIDTH) go in a row.
-    cell = number_cell_in(longest) if annotate else 0.2
-    grid_w = max(KW * cell, 0.9)
-    grid_h = grid_w * KH / KW
-    title_w = 0.55 * BASE_PT * len(f"filter {K - 1}, channel 0" if C > 1 else f"filter {K - 1}") / 72
-    panel = max(grid_w, title_w) + 0.15
-    fit = max(1, int(MAX_WIDTH // panel))
-    C_shown = min(C, 8, fit)
+    C_shown = min(C, 8)
+    if annotate is None:
+        annotate = KH * KW <= 25
     limit = float(np.abs(arr[:K, :C_shown]).max()) or 1.0
-    ncols = C_shown if C_shown > 1 else min(K, fit)
+    panel = min(1.6, 10.0 / max(C_shown, 1))
+    ncols = C_shown if C_shown > 1 else min(K, 6)
     nrows = K if C_shown > 1 else -(-K // ncols)
-    title_h = 0.4
-    width, height = ncols * panel, nrows * (grid_h + title_h) + 0.05
-    fig = new_figure(width, height)
+    fig = new_figure(ncols * panel, nrows * (panel * KH / KW + 0.25))
+    i = 0
     for k in range(K):
         for c in range(C_shown):
             r, col = (k, c) if C_shown > 1 else divmod(k, ncols)
-            x = col * panel + (panel - grid_w) / 2
-            y = height - (r + 1) * (grid_h + title_h)
-            ax = fig.add_axes((x / width, y / height, grid_w / width, grid_h / height))
+            ax = fig.add_axes((col / ncols + 0.01, 1 - (r + 1) / nrows + 0.01,
+                               1 / ncols - 0.02, 1 / nrows - 0.02 - 0.25 / fig.get_figheight()))
             title = f"filter {k}, channel {c}" if C > 1 else f"filter {k}"
             show_grid(arr[k, c], ax=ax, cmap=DIVERGING, vmin=-limit, vmax=limit,
-                      annotate=annotate, fmt=fmts[(k, c)])
-            ax.set_title(title, fontsize=figure_font(fig))
-    return raise_small_text(fig)
+                      annotate=annotate, fmt=auto_fmt(arr[k, c]))
+            ax.set_title(title, fontsize=7)
+            i += 1
+    return fig

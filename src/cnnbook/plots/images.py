@@ -12,7 +12,7 @@ the chapter can print and check the very numbers the figure shows.
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from ._base import BASE_PT, MAX_WIDTH, new_figure, number_cell_in, raise_small_text
+from ._base import new_figure
 from .grids import show_grid, show_image
 
 __all__ = [
@@ -62,29 +62,21 @@ def grid_beside_image(img, *, title_grid="what the computer stores",
     """
     arr = _as_uint8_image(img, colour_ok=False)
     H, W = arr.shape
-    # Inches: every cell holds a three-digit number at the caption's size. The picture goes
-    # beside the grid when both fit the column (MAX_WIDTH), otherwise under it.
-    label_w = 0.55                                    # the row indices
-    cell = min(number_cell_in(3), (MAX_WIDTH - label_w - 0.1) / W)
-    grid_w, grid_h = W * cell, H * cell
-    beside = MAX_WIDTH - label_w - grid_w - 0.5 >= 1.8
-    pic_w = min(3.3, MAX_WIDTH - label_w - grid_w - 0.5) if beside else min(3.3, grid_w)
-    pic_h = pic_w * H / W
-    fig_w = MAX_WIDTH
-    fig_h = grid_h + 0.95 if beside else grid_h + pic_h + 1.45
-    fig = new_figure(fig_w, fig_h)
-    grid_y = 0.45 if beside else pic_h + 0.95
-    left = fig.add_axes((label_w / fig_w, grid_y / fig_h, grid_w / fig_w, grid_h / fig_h))
+    # Inches: the grid gets most of the room so that three-digit numbers stay legible.
+    fig_w, fig_h = 9.0, 4.6
+    grid_h = 4.25
+    grid_w = grid_h * W / H
+    pic_h = min(3.3, fig_w - grid_w - 0.9)
+    pic_w = pic_h * W / H
+    fig = new_figure(fig_w, fig_h, dpi=110)
+    left = fig.add_axes((0.3 / fig_w, 0.15 / fig_h, grid_w / fig_w, grid_h / fig_h))
     show_grid(arr, ax=left, vmin=0, vmax=255, origin=(0, 0))
-    left.set_title(title_grid, fontsize=BASE_PT)
-    if beside:
-        pic_x, pic_y = fig_w - pic_w - 0.15, 0.45 + (grid_h - pic_h) / 2
-    else:
-        pic_x, pic_y = label_w + (grid_w - pic_w) / 2, 0.1
-    right = fig.add_axes((pic_x / fig_w, pic_y / fig_h, pic_w / fig_w, pic_h / fig_h))
+    left.set_title(title_grid, fontsize=10)
+    right = fig.add_axes(((fig_w - pic_w - 0.15) / fig_w, (0.15 + (grid_h - pic_h) / 2) / fig_h,
+                          pic_w / fig_w, pic_h / fig_h))
     show_image(arr, ax=right)
-    right.set_title(title_image, fontsize=BASE_PT)
-    return raise_small_text(fig)
+    right.set_title(title_image, fontsize=10)
+    return fig
 
 
 def quantise(img, levels):
@@ -144,15 +136,15 @@ def show_quantisation(img, levels=(256, 16, 4, 2)):
     levels = list(levels)
     H, W = arr.shape
     n = len(levels)
-    panel = min(2.2, MAX_WIDTH / n)
+    panel = min(2.2, 9.0 / n)
     fig = new_figure(n * panel, panel * H / W + 0.4)
     for i, q in enumerate(levels):
         ax = fig.add_axes((i / n + 0.005, 0.02, 1 / n - 0.01, 1 - 0.45 / fig.get_figheight()))
         show_image(quantise(arr, q), ax=ax)
         bits = np.log2(q)
         bits_text = f"{bits:.0f} bit{'s' if bits != 1 else ''}" if bits == int(bits) else f"{bits:.1f} bits"
-        ax.set_title(f"{q} levels ({bits_text})", fontsize=BASE_PT)
-    return raise_small_text(fig)
+        ax.set_title(f"{q} levels ({bits_text})", fontsize=9)
+    return fig
 
 
 def block_mean(img, factor):
@@ -213,14 +205,14 @@ def show_resolution(img, factors=(1, 4, 16, 32)):
     factors = list(factors)
     H, W = arr.shape[:2]
     n = len(factors)
-    panel = min(2.2, MAX_WIDTH / n)
+    panel = min(2.2, 9.0 / n)
     fig = new_figure(n * panel, panel * H / W + 0.4)
     for i, f in enumerate(factors):
         small = block_mean(arr, f)
         ax = fig.add_axes((i / n + 0.005, 0.02, 1 / n - 0.01, 1 - 0.45 / fig.get_figheight()))
         show_image(small, ax=ax)
-        ax.set_title(f"{small.shape[0]}×{small.shape[1]} pixels", fontsize=BASE_PT)
-    return raise_small_text(fig)
+        ax.set_title(f"{small.shape[0]}×{small.shape[1]} pixels", fontsize=9)
+    return fig
 
 
 def memory_order(shape, layout):
@@ -287,24 +279,24 @@ def show_memory_order(shape=(2, 3)):
     """
     H, W = shape
     n = H * W * 3
-    cell = min(0.42, 8.0 / n)
-    fig = new_figure(n * cell + 0.4, 2.6)
+    cell = min(0.42, 8.6 / n)
+    fig = new_figure(n * cell + 0.4, 2.0)
     ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
     ax.set_xlim(-0.5, n + 0.5)
-    ax.set_ylim(-0.9, 4.6)
+    ax.set_ylim(-0.3, 4.4)
     ax.axis("off")
     strips = (("HWC", "HWC (interleaved): image files, PIL, scikit-image", 2.6),
               ("CHW", "CHW (planar): PyTorch, cnnbook — each channel one H×W block", 0.3))
     for layout, title, y in strips:
-        ax.text(0, y + 1.25, title, fontsize=BASE_PT, va="bottom")
+        ax.text(0, y + 1.25, title, fontsize=9, va="bottom")
         for k, label in enumerate(memory_order(shape, layout)):
             face = _CHANNEL_FACE[label[0]]
             ax.add_patch(Rectangle((k, y), 1, 1, facecolor=face, edgecolor="#404040",
                                    hatch=_CHANNEL_HATCH[label[0]], linewidth=0.6))
-            ax.text(k + 0.5, y + 0.5, label, ha="center", va="center", fontsize=BASE_PT,
+            ax.text(k + 0.5, y + 0.5, label, ha="center", va="center", fontsize=7,
                     color="black",
                     bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
         ax.annotate("", xy=(n + 0.4, y - 0.15), xytext=(0, y - 0.15),
                     arrowprops=dict(arrowstyle="->", color="#404040", linewidth=0.8))
-    ax.text(n + 0.4, -0.05, "memory address →", ha="right", va="top", fontsize=BASE_PT, color="#404040")
-    return raise_small_text(fig)
+    ax.text(n + 0.4, 0.05, "memory address →", ha="right", va="top", fontsize=7, color="#404040")
+    return fig

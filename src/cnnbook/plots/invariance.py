@@ -15,20 +15,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from ._base import (
-    BASE_PT,
-    BLUE,
-    DIVERGING,
-    MAX_WIDTH,
-    ORANGE,
-    VERMILLION,
-    format_value,
-    hide_ticks,
-    new_figure,
-    number_cell_in,
-    outline,
-    raise_small_text,
-)
+from ._base import BLUE, DIVERGING, ORANGE, VERMILLION, hide_ticks, new_figure, outline
 from .grids import show_grid
 
 __all__ = [
@@ -85,10 +72,10 @@ def show_unrolling(img, pair=((3, 4), (4, 4)), *, fmt="auto"):
             raise ValueError(f"pair positions must lie inside the {H} x {W} image, got {(r, c)}")
     i1, i2 = r1 * W + c1, r2 * W + c2  # row-major (C order) index of each pixel
     n = H * W
-    fig = new_figure(MAX_WIDTH, 3.9)
+    fig = new_figure(9.0, 3.9)
     top = fig.add_axes((0.36, 0.42, 0.28, 0.52))
     show_grid(arr, ax=top, fmt=fmt, highlight=[(r1, c1), (r2, c2)], origin=(0, 0))
-    top.set_title(f"a {H}×{W} image", fontsize=BASE_PT)
+    top.set_title(f"a {H}×{W} image", fontsize=9)
     strip = fig.add_axes((0.02, 0.1, 0.96, 0.12))
     strip.imshow(arr.reshape(1, n), cmap="gray", aspect="auto", interpolation="nearest")
     for k in range(1, H):  # mark where each image row starts in the vector
@@ -98,13 +85,13 @@ def show_unrolling(img, pair=((3, 4), (4, 4)), *, fmt="auto"):
     strip.set_yticks([])
     ticks = sorted({0, n - 1, i1, i2} | set(range(0, n, W)))
     strip.set_xticks(ticks, labels=[str(t) for t in ticks])
-    strip.tick_params(labelsize=BASE_PT)
+    strip.tick_params(labelsize=7)
     strip.set_title(
         f"the same {n} numbers as a vector: pixel ({r1}, {c1}) -> index {i1}, "
         f"pixel ({r2}, {c2}) -> index {i2}",
-        fontsize=BASE_PT,
+        fontsize=9,
     )
-    return raise_small_text(fig)
+    return fig
 
 
 def connectivity_counts(n_in, kernel_size):
@@ -178,20 +165,20 @@ def show_connectivity(n_in=8, kernel_size=3):
     --------
     >>> fig = show_connectivity(8, 3)
     >>> [ax.get_title().splitlines()[0] for ax in fig.axes]
-    ['dense', 'locally connected', 'convolutional']
+    ['dense', 'locally connected', 'convolutional (shared weights)']
     """
     counts = connectivity_counts(n_in, kernel_size)
     n_out = counts["n_out"]
-    fig = new_figure(MAX_WIDTH, 4.0)
+    fig = new_figure(9.0, 3.3)
     titles = (
-        ("dense", f"{n_in}·{n_out} + {n_out}\n= {counts['dense']} parameters"),
-        ("locally connected", f"{n_out}·({kernel_size} + 1)\n= {counts['local']} parameters"),
-        ("convolutional", f"(shared weights)\n{kernel_size} + 1 = {counts['conv']} parameters"),
+        ("dense", f"{n_in}·{n_out} + {n_out} = {counts['dense']} parameters"),
+        ("locally connected", f"{n_out}·({kernel_size} + 1) = {counts['local']} parameters"),
+        ("convolutional (shared weights)", f"{kernel_size} + 1 = {counts['conv']} parameters"),
     )
     x_in = np.arange(n_in)
     x_out = np.arange(n_out) + (kernel_size - 1) / 2  # each output centred over its window
     for p, (name, count) in enumerate(titles):
-        ax = fig.add_axes((p / 3 + 0.01, 0.04, 1 / 3 - 0.02, 0.66))
+        ax = fig.add_axes((p / 3 + 0.01, 0.04, 1 / 3 - 0.02, 0.74))
         for j in range(n_out):
             inputs = range(n_in) if name == "dense" else range(j, j + kernel_size)
             for i in inputs:
@@ -203,18 +190,17 @@ def show_connectivity(n_in=8, kernel_size=3):
                 ax.add_line(Line2D([x_in[i], x_out[j]], [0, 1], zorder=1, **style))
         ax.scatter(x_in, np.zeros(n_in), s=70, color="white", edgecolors="black", zorder=3)
         ax.scatter(x_out, np.ones(n_out), s=70, color="#c8c8c8", edgecolors="black", zorder=3)
-        if p == 0:  # the rows are the same in every panel: named once, at the caption's size
-            ax.text(-0.6, 0, "input", ha="right", va="center", fontsize=BASE_PT)
-            ax.text(-0.6, 1, "output", ha="right", va="center", fontsize=BASE_PT)
-        ax.set_xlim(-3.6 if p == 0 else -0.6, n_in - 0.4)
+        ax.text(-0.6, 0, "input", ha="right", va="center", fontsize=7)
+        ax.text(-0.6, 1, "output", ha="right", va="center", fontsize=7)
+        ax.set_xlim(-2.2, n_in - 0.4)
         ax.set_ylim(-0.25, 1.25)
         ax.axis("off")
-        ax.set_title(f"{name}\n{count}", fontsize=BASE_PT)
-    return raise_small_text(fig)
+        ax.set_title(f"{name}\n{count}", fontsize=9)
+    return fig
 
 
 def show_templates(weight, shape, *, units=8, region=None, ncols=8, dead=None, dead_label="dead",
-                   fontsize=BASE_PT):
+                   fontsize=12):
     """First-layer weights of a fully connected network, each unit's row as an image.
 
     Unit ``k`` computes ``weight[k] @ x``: its row of weights is a template
@@ -266,7 +252,7 @@ def show_templates(weight, shape, *, units=8, region=None, ncols=8, dead=None, d
     limit = float(np.abs(templates).max()) or 1.0
     ncols = min(ncols, units)
     nrows = -(-units // ncols)
-    panel = min(1.3, MAX_WIDTH / ncols)
+    panel = min(1.3, 9.0 / ncols)
     lines = 2 if dead is not None else 1
     title_h = lines * 1.3 * fontsize / 72 + 0.05   # inches for the title lines
     fig = new_figure(ncols * panel, nrows * (panel * H / W + title_h))
@@ -296,7 +282,7 @@ def show_templates(weight, shape, *, units=8, region=None, ncols=8, dead=None, d
         else:
             ax.set_title(f"unit {k}\n" + (dead_label if is_dead else "alive"), fontsize=fontsize,
                          color="#a03000" if is_dead else "black")
-    return raise_small_text(fig)
+    return fig
 
 
 def show_shift_grids(grids, titles, shifts, *, fmt="{:.2f}"):
@@ -331,28 +317,21 @@ def show_shift_grids(grids, titles, shifts, *, fmt="{:.2f}"):
         if g.shape != (len(shifts), len(shifts)):
             raise ValueError(f"each grid must have shape {(len(shifts), len(shifts))}, got {g.shape}")
     n = len(grids)
-    S = len(shifts)
-    longest = max(len(format_value(fmt, v)) for g in grids for v in g.ravel())
-    # Numbers at the caption's size set the cell; panels wrap to new rows when the column is full.
-    grid = S * number_cell_in(longest)
-    left, bottom, top = 0.85, 0.85, 0.45          # tick labels + axis label; title
-    panel_w, panel_h = grid + left + 0.1, grid + bottom + top
-    ncols = max(1, min(n, int(MAX_WIDTH // panel_w)))
-    nrows = -(-n // ncols)
-    width, height = ncols * panel_w, nrows * panel_h
-    fig = new_figure(width, height)
+    panel = min(2.3, 8.6 / n)
+    fig = new_figure(n * panel + 0.3, panel + 0.75)
     for p, (g, title) in enumerate(zip(grids, titles)):
-        r, c = divmod(p, ncols)
-        ax = fig.add_axes(((c * panel_w + left) / width, (height - (r + 1) * panel_h + bottom) / height,
-                           grid / width, grid / height))
-        show_grid(g, ax=ax, cmap="cividis", vmin=0, vmax=1, fmt=fmt, origin=(shifts[0], shifts[0]))
+        ax = fig.add_axes(((p * panel + 0.35) / fig.get_figwidth(), 0.45 / fig.get_figheight(),
+                           (panel - 0.45) / fig.get_figwidth(), (panel - 0.45) / fig.get_figheight()))
+        show_grid(g, ax=ax, cmap="cividis", vmin=0, vmax=1, fmt=fmt, origin=(shifts[0], shifts[0]),
+                  fontsize=7)
         centre = shifts.index(0) if 0 in shifts else None
         if centre is not None:
             outline(ax, centre, centre, 1, 1, colour=ORANGE, linewidth=1.8)
-        ax.set_title(title, fontsize=BASE_PT)
-        ax.set_xlabel("dx (pixels right)", fontsize=BASE_PT)
-        ax.set_ylabel("dy (pixels down)", fontsize=BASE_PT)
-    return raise_small_text(fig)
+        ax.set_title(title, fontsize=8)
+        ax.set_xlabel("dx (pixels right)", fontsize=7)
+        if p == 0:
+            ax.set_ylabel("dy (pixels down)", fontsize=7)
+    return fig
 
 
 def show_equivariance(x, x_shifted, fmap, fmap_shifted, shift):
@@ -395,11 +374,7 @@ def show_equivariance(x, x_shifted, fmap, fmap_shifted, shift):
     diff = fs - moved
     lo, hi = min(f.min(), fs.min()), max(f.max(), fs.max())
     limit = max(float(np.abs(diff).max()), 1e-12)
-    # Four panels in a row, the difference alone under them: at the caption's size its
-    # title is wider than a fifth of the column.
-    side, title_h, diff_title_h = MAX_WIDTH / 4 - 0.1, 0.45, 0.7
-    width, height = MAX_WIDTH, 2 * side + title_h + diff_title_h + 0.1
-    fig = new_figure(width, height)
+    fig = new_figure(9.0, 2.35)
     panels = (
         (x, "input x", "gray", None, None),
         (xs, f"shift(x) by {dy}, {dx}", "gray", None, None),
@@ -409,12 +384,8 @@ def show_equivariance(x, x_shifted, fmap, fmap_shifted, shift):
          DIVERGING, -limit, limit),
     )
     for p, (values, title, cmap, vmin, vmax) in enumerate(panels):
-        if p < 4:
-            x, y = p * MAX_WIDTH / 4 + 0.05, height - title_h - side
-        else:
-            x, y = (MAX_WIDTH - side) / 2, 0.05
-        ax = fig.add_axes((x / width, y / height, side / width, side / height))
+        ax = fig.add_axes((p / 5 + 0.01, 0.03, 1 / 5 - 0.02, 0.72))
         ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
         hide_ticks(ax)
-        ax.set_title(title, fontsize=BASE_PT)
-    return raise_small_text(fig)
+        ax.set_title(title, fontsize=8)
+    return fig

@@ -7,7 +7,7 @@ so what the reader sees is what the library computes.
 import numpy as np
 
 from .. import binary_cross_entropy, sigmoid, softmax, softmax_cross_entropy
-from ._base import BASE_PT, BLUE, MAX_WIDTH, ORANGE, VERMILLION, new_figure, raise_small_text
+from ._base import BLUE, ORANGE, VERMILLION, new_figure
 
 __all__ = ["binary_loss_curves", "plot_binary_losses", "plot_softmax_gradient"]
 
@@ -76,7 +76,7 @@ def plot_binary_losses(z_min=-6.0, z_max=6.0, t=1.0, num=241):
         raise ValueError(f"z_min must be below z_max, got z_min={z_min!r}, z_max={z_max!r}")
     z = np.linspace(z_min, z_max, num)
     c = binary_loss_curves(z, t)
-    fig = new_figure(MAX_WIDTH, 3.6, layout="constrained")
+    fig = new_figure(8.5, 3.0, layout="constrained")
     ax_loss, ax_grad = fig.subplots(1, 2)
     ax_loss.plot(z, c["ce"], color=BLUE, lw=2, label="cross-entropy")
     ax_loss.plot(z, c["se"], color=VERMILLION, lw=2, ls="--", label="squared error")
@@ -93,15 +93,13 @@ def plot_binary_losses(z_min=-6.0, z_max=6.0, t=1.0, num=241):
     inset = 0.02 * (z_max - z_min)
     ax_loss.text(z[wrong].max() - inset if t == 1 else z[wrong].min() + inset, 0.95, "confidently wrong",
                  transform=ax_loss.get_xaxis_transform(), ha="right" if t == 1 else "left", va="top",
-                 fontsize=BASE_PT)
-    # Room above the curves for that label at the caption's size.
-    ax_loss.set_ylim(0, 1.3 * max(c["ce"].max(), c["se"].max()))
+                 fontsize=8)
     t_label = int(t)
-    ax_loss.set_title(f"loss (target t = {t_label})", fontsize=BASE_PT)
-    ax_grad.set_title(f"gradient dL/dz (target t = {t_label})", fontsize=BASE_PT)
-    ax_loss.legend(fontsize=BASE_PT, loc="center right" if t == 1 else "center left")
-    ax_grad.legend(fontsize=BASE_PT, loc="lower right" if t == 1 else "upper left")
-    return raise_small_text(fig)
+    ax_loss.set_title(f"loss (target t = {t_label})", fontsize=10)
+    ax_grad.set_title(f"gradient dL/dz (target t = {t_label})", fontsize=10)
+    ax_loss.legend(fontsize=8, loc="center right" if t == 1 else "center left")
+    ax_grad.legend(fontsize=8, loc="lower right" if t == 1 else "upper left")
+    return fig
 
 
 def plot_softmax_gradient(logits, target, class_names=None):
@@ -120,7 +118,7 @@ def plot_softmax_gradient(logits, target, class_names=None):
     matplotlib.figure.Figure
         Two axes: 'probabilities y = softmax(z)' and 'gradient dL/dz = y − t'.
         The bars hold exactly ``cnnbook.softmax(logits)`` and the ``dlogits``
-        of :func:`cnnbook.softmax_cross_entropy` (N = 1). For up to 5 classes
+        of :func:`cnnbook.softmax_cross_entropy` (N = 1). For up to 10 classes
         each bar carries its value (2 decimals) just beyond its end; with more
         classes the labels would overlap and are omitted.
 
@@ -141,7 +139,7 @@ def plot_softmax_gradient(logits, target, class_names=None):
         raise ValueError(f"class_names must have {K} entries, got {len(names)}")
     y = softmax(z)
     loss, dz = softmax_cross_entropy(z[None, :], np.array([target]))
-    fig = new_figure(MAX_WIDTH, 3.6, layout="constrained")
+    fig = new_figure(8.5, 2.8, layout="constrained")
     ax_p, ax_g = fig.subplots(1, 2)
     colours = [ORANGE if k == target else BLUE for k in range(K)]
     hatches = ["//" if k == target else "" for k in range(K)]
@@ -151,19 +149,19 @@ def plot_softmax_gradient(logits, target, class_names=None):
             bar.set_hatch(hatch)
         # Each value is printed just outside the end of its bar (3 points of padding), above a
         # bar that points up and below one that points down; signed values get a true minus sign.
-        # Up to five classes the labels fit side by side at the caption's size; beyond that
+        # Up to ten classes the labels fit side by side (smaller type from seven on); beyond that
         # they would overlap, and the bars are left unlabelled.
-        if K <= 5:
+        if K <= 10:
             labels = [f"{v:+.2f}".replace("-", "−") if ax is ax_g else f"{v:.2f}" for v in values]
-            ax.bar_label(bars, labels=labels, padding=3, fontsize=BASE_PT)
+            ax.bar_label(bars, labels=labels, padding=3, fontsize=8 if K <= 6 else 6)
         ax.set_xticks(range(K), names)
         ax.set_xlabel("class (hatched: the true class)")
         ax.axhline(0, color="grey", lw=0.8)
-    ax_p.set_ylim(0, 1.35)
+    ax_p.set_ylim(0, 1.2)
     lo, hi = min(dz.min(), 0), max(dz.max(), 0)
-    margin = 0.35 * (hi - lo)                         # room for the labels beyond the longest bars
+    margin = 0.2 * (hi - lo)                          # room for the labels beyond the longest bars
     ax_g.set_ylim(lo - margin, hi + margin)
-    ax_p.set_title("probabilities y = softmax(z)", fontsize=BASE_PT)
-    ax_g.set_title("gradient dL/dz = y − t", fontsize=BASE_PT)
-    fig.suptitle(f"loss = −ln y[{names[target]}] = {loss:.3f}", fontsize=BASE_PT)
-    return raise_small_text(fig)
+    ax_p.set_title("probabilities y = softmax(z)", fontsize=10)
+    ax_g.set_title("gradient dL/dz = y − t", fontsize=10)
+    fig.suptitle(f"loss = −ln y[{names[target]}] = {loss:.3f}", fontsize=9)
+    return fig

@@ -14,17 +14,7 @@ import numpy as np
 from .._validate import pair
 from ..pool import avg_pool2d, lp_pool2d, max_pool2d
 from ..shapes import pool_output_size
-from ._base import (
-    BASE_PT,
-    OUTLINE_COLOURS,
-    OUTLINE_STYLES,
-    auto_fmt,
-    format_value,
-    new_figure,
-    number_cell_in,
-    outline,
-    raise_small_text,
-)
+from ._base import OUTLINE_COLOURS, OUTLINE_STYLES, auto_fmt, new_figure, outline
 from .grids import show_grid
 
 __all__ = ["pool_grid", "show_pooling", "plot_shift_sensitivity"]
@@ -102,13 +92,10 @@ def show_pooling(values, kernel_size, stride=None, mode="max", *, fmt="auto", cm
     fmt_in = auto_fmt(x) if fmt == "auto" else fmt
     fmt_out = auto_fmt(out) if fmt == "auto" else fmt
     lo, hi = min(x.min(), out.min()), max(x.max(), out.max())
-    # Inches: cells hold their numbers at the caption's size; the output's slot is as wide as its title.
-    longest = max(len(format_value(f, v)) for f, a in ((fmt_in, x), (fmt_out, out)) for v in a.ravel())
-    scale = max(min(0.55, 5.0 / max(H, W)), number_cell_in(longest))
-    in_w, out_w = W * scale, max(W_out * scale, 2.7)
-    width, height = in_w + out_w + 0.7, max(H * scale + 1.0, 2.4)
-    fig = new_figure(width, height)
-    ax_in, ax_out = fig.subplots(1, 2, gridspec_kw=dict(width_ratios=[in_w, out_w]))
+    scale = min(0.55, 5.0 / max(H, W))
+    width = (W + max(W_out, 2.5)) * scale + 1.2
+    fig = new_figure(min(9.0, width), max(H * scale + 1.0, 2.4))
+    ax_in, ax_out = fig.subplots(1, 2, gridspec_kw=dict(width_ratios=[W, max(W_out, 2.5)]))
     show_grid(x, ax=ax_in, cmap=cmap, vmin=lo, vmax=hi, fmt=fmt_in)
     show_grid(out, ax=ax_out, cmap=cmap, vmin=lo, vmax=hi, fmt=fmt_out)
     windows = [(i, j) for i in range(H_out) for j in range(W_out)]
@@ -127,13 +114,13 @@ def show_pooling(values, kernel_size, stride=None, mode="max", *, fmt="auto", cm
             # A ring around the winning number: the value that the output cell copies.
             ax_in.plot(j * SW + c, i * SH + r, "o", markersize=0.62 * scale * 72, markerfacecolor="none",
                        markeredgecolor=colour, markeredgewidth=2.0, zorder=6)
-    ax_in.set_title(f"input {H}×{W}", fontsize=BASE_PT)
+    ax_in.set_title(f"input {H}×{W}", fontsize=9)
     name = {"max": "max", "avg": "average", "l2": "L2"}[mode]
     size = f"{KH}×{KW}" if KH != KW else f"{KH}×{KH}"
     stride_text = f"{SH}" if SH == SW else f"({SH}, {SW})"
-    ax_out.set_title(f"{name} pool {size}, stride {stride_text}\n→ {H_out}×{W_out}", fontsize=BASE_PT)
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=1 - 0.8 / height, wspace=0.5 / (width / 2))
-    return raise_small_text(fig)
+    ax_out.set_title(f"{name} pool {size}, stride {stride_text}\n→ {H_out}×{W_out}", fontsize=9)
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.84, wspace=0.12)
+    return fig
 
 
 def plot_shift_sensitivity(shifts, changes, ylabel="relative change"):
@@ -172,6 +159,6 @@ def plot_shift_sensitivity(shifts, changes, ylabel="relative change"):
     ax.set_xticks(shifts)
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=BASE_PT, frameon=False)
+    ax.legend(fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
-    return raise_small_text(fig)
+    return fig

@@ -11,7 +11,7 @@ import numpy as np
 
 from .._validate import is_int
 from ..shapes import conv_output_size, receptive_field
-from ._base import BASE_PT, BLUE, MAX_WIDTH, ORANGE, VERMILLION, new_figure, raise_small_text
+from ._base import BLUE, ORANGE, VERMILLION, new_figure
 
 __all__ = ["receptive_field_units", "draw_receptive_field"]
 
@@ -105,12 +105,9 @@ def draw_receptive_field(kernel_sizes, strides=None, dilations=None, n_input=Non
         centres.append(centres[-1][0] + d * (k - 1) * jump / 2 + np.arange(n) * s * jump)
         jump *= s
     L = len(ks)
-    # Inches: the layer labels (two lines at the caption's size) take the left 2.2.
-    label_w = 2.2
-    width = min(MAX_WIDTH, max(5.5, 0.3 * sizes[0] + label_w + 0.3))
-    height = 0.85 * (L + 1) + 1.0
-    fig = new_figure(width, height)
-    ax = fig.add_axes((label_w / width, 0.04, 1 - (label_w + 0.1) / width, 1 - 0.5 / height - 0.04))
+    width = min(9.0, max(5.0, 0.32 * sizes[0] + 2.6))
+    fig = new_figure(width, 0.75 * (L + 1) + 0.8)
+    ax = fig.add_axes((0.2, 0.04, 0.78, 0.84))
     for layer in range(L, 0, -1):  # connections first, under the dots
         for u in used[layer]:
             for t in range(ks[layer - 1]):
@@ -128,17 +125,17 @@ def draw_receptive_field(kernel_sizes, strides=None, dilations=None, n_input=Non
             extra = f", s={ss[layer - 1]}" if ss[layer - 1] != 1 else ""
             extra += f", d={ds[layer - 1]}" if ds[layer - 1] != 1 else ""
             label = f"layer {layer}: k={ks[layer - 1]}{extra}\nr={r}, jump={j}"
-        ax.text(-1.2, layer, label, ha="right", va="center", fontsize=BASE_PT, clip_on=False)
+        ax.text(-1.2, layer, label, ha="right", va="center", fontsize=8)
     top = next(iter(used[L]))
     ax.scatter([centres[L][top]], [L], s=130, c=VERMILLION, edgecolors="black", zorder=4)
     lo, hi = min(used[0]), max(used[0])
     ax.annotate("", xy=(lo - 0.4, -0.45), xytext=(hi + 0.4, -0.45),
                 arrowprops=dict(arrowstyle="|-|", color=VERMILLION, linewidth=1.2))
-    ax.text((lo + hi) / 2, -0.6, f"{hi - lo + 1} input pixels", ha="center", va="top", fontsize=BASE_PT,
+    ax.text((lo + hi) / 2, -0.6, f"{hi - lo + 1} input pixels", ha="center", va="top", fontsize=8,
             color="black")
     ax.set_xlim(-1, sizes[0])
     ax.set_ylim(-1.0, L + 0.4)
     ax.axis("off")
     ax.set_title(f"receptive field of one unit after {L} layer{'s' * (L > 1)}: {fields[-1][0]} input pixels",
-                 fontsize=BASE_PT, x=1.0, ha="right")  # right-aligned: wider than the dots
-    return raise_small_text(fig)
+                 fontsize=9)
+    return fig

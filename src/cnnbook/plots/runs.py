@@ -7,9 +7,8 @@ libraries, where the interesting number is how far apart the two curves are.
 """
 
 import numpy as np
-from matplotlib.ticker import NullFormatter
 
-from ._base import BASE_PT, BLUE, GREEN, MAX_WIDTH, ORANGE, PURPLE, SKY, VERMILLION, new_figure, raise_small_text
+from ._base import BLUE, GREEN, ORANGE, PURPLE, SKY, VERMILLION, new_figure
 
 __all__ = ["plot_runs", "plot_agreement"]
 
@@ -81,10 +80,10 @@ def plot_runs(runs, *, xlabel="epoch", ylabel="loss", logy=False, title=None, ax
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
-        ax.set_title(title, fontsize=BASE_PT)
+        ax.set_title(title, fontsize=9)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=BASE_PT)
-    return raise_small_text(fig)
+    ax.legend(fontsize=8)
+    return fig
 
 
 def plot_agreement(a, b, labels=("cnnbook", "PyTorch"), *, xlabel="step", ylabel="loss"):
@@ -112,7 +111,7 @@ def plot_agreement(a, b, labels=("cnnbook", "PyTorch"), *, xlabel="step", ylabel
     >>> fig = plot_agreement([2.0, 1.5, 1.0], [2.0, 1.5 + 1e-12, 1.0])
     >>> left, right = fig.axes
     >>> right.get_yscale(), right.get_legend().get_texts()[0].get_text()
-    ('log', '|difference|: max 1e-12,\\nexactly 0 at 2 of 3 steps')
+    ('log', '|difference|: max 1e-12, exactly 0 at 2 of 3 steps')
     """
     a, b = _series(a, "a"), _series(b, "b")
     if a.shape != b.shape:
@@ -121,7 +120,7 @@ def plot_agreement(a, b, labels=("cnnbook", "PyTorch"), *, xlabel="step", ylabel
         raise ValueError(f"labels must be two strings, got labels={labels!r}")
     diff = np.abs(a - b)
     zeros = int(np.sum(diff == 0))
-    fig = new_figure(MAX_WIDTH, 3.8, layout="constrained")
+    fig = new_figure(9.0, 3.2, layout="constrained")
     left = fig.add_subplot(1, 2, 1)
     x = np.arange(1, len(a) + 1)
     left.plot(x, a, color=BLUE, linestyle="-", linewidth=2.5, label=str(labels[0]))
@@ -129,19 +128,17 @@ def plot_agreement(a, b, labels=("cnnbook", "PyTorch"), *, xlabel="step", ylabel
     left.set_xlabel(xlabel)
     left.set_ylabel(ylabel)
     left.grid(alpha=0.3)
-    left.legend(fontsize=BASE_PT)
+    left.legend(fontsize=8)
     right = fig.add_subplot(1, 2, 2)
     shown = np.where(diff > 0, diff, np.nan)  # log scale: exact zeros are counted, not drawn
     right.plot(x, shown, color=VERMILLION, linestyle="none", marker="o", markersize=3,
-               label=f"|difference|: max {diff.max():.2g},\nexactly 0 at {zeros} of {len(a)} {xlabel}s")
+               label=f"|difference|: max {diff.max():.2g}, exactly 0 at {zeros} of {len(a)} {xlabel}s")
     right.set_yscale("log")
-    # Within one decade matplotlib labels minor ticks too; at the caption's size they collide.
-    right.yaxis.set_minor_formatter(NullFormatter())
     if zeros == len(a):
         right.set_ylim(1e-17, 1e-15)  # nothing to draw; keep a sensible empty log axis
     right.set_xlim(left.get_xlim())
     right.set_xlabel(xlabel)
     right.set_ylabel(f"|{labels[0]} − {labels[1]}|")
     right.grid(alpha=0.3)
-    right.legend(fontsize=BASE_PT, loc="upper left")
-    return raise_small_text(fig)
+    right.legend(fontsize=8, loc="upper left")
+    return fig

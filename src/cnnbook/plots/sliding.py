@@ -18,18 +18,7 @@ from matplotlib.colors import ListedColormap
 
 from .._validate import pair
 from ..conv import conv2d
-from ._base import (
-    BASE_PT,
-    DIVERGING,
-    MAX_WIDTH,
-    ORANGE,
-    auto_fmt,
-    format_value,
-    new_figure,
-    number_cell_in,
-    outline,
-    raise_small_text,
-)
+from ._base import DIVERGING, ORANGE, auto_fmt, format_value, new_figure, outline
 from .grids import show_grid
 
 __all__ = [
@@ -130,8 +119,7 @@ def _show_input(ax, xp, p, fontsize=None):
         ax.imshow(np.ma.masked_where(~pad, np.ones_like(grid)), cmap=ListedColormap(["#d0d0d0"]),
                   interpolation="nearest", zorder=0.5)
         for r, c in zip(*np.nonzero(pad)):
-            ax.text(c, r, "0", ha="center", va="center", fontsize=ax.texts[0].get_fontsize() if ax.texts else BASE_PT,
-                    color="#505050")
+            ax.text(c, r, "0", ha="center", va="center", fontsize=7, color="#505050")
 
 
 def _limits(values):
@@ -148,11 +136,11 @@ def _draw_step_into(axes, x, w, out, xp, p, i, j, stride, show_sum):
     r, c = _window_start(i, j, stride)
     _show_input(ax_in, xp, p)
     outline(ax_in, r, c, KH, KW, colour=ORANGE)
-    ax_in.set_title(_input_title(p, r, c), fontsize=BASE_PT)
+    ax_in.set_title("input" + (f" (padding {p})" if p else "") + f", window at ({r}, {c})", fontsize=8)
 
     lo, hi = _limits(w)
     show_grid(w, ax=ax_w, cmap=DIVERGING, vmin=lo, vmax=hi, fmt=auto_fmt(w))
-    ax_w.set_title("filter w", fontsize=BASE_PT)
+    ax_w.set_title("filter w", fontsize=8)
 
     so_far = np.full(out.shape, np.nan)
     flat = i * W_out + j
@@ -161,51 +149,28 @@ def _draw_step_into(axes, x, w, out, xp, p, i, j, stride, show_sum):
     show_grid(so_far, ax=ax_out, cmap=DIVERGING, vmin=lo, vmax=hi, fmt=auto_fmt(out))
     # Draw the empty cells' grid too, so the output's final shape is visible from the start.
     outline(ax_out, i, j, 1, 1, colour=ORANGE)
-    ax_out.set_title(f"output {H_out}×{W_out}, entry ({i}, {j})", fontsize=BASE_PT)
+    ax_out.set_title(f"output {H_out}×{W_out}, entry ({i}, {j})", fontsize=8)
     if show_sum:
         text, _ = sum_of_products(xp, w, i, j, stride, 0)
         return text
     return None
 
 
-def _longest_number(*grids):
-    """Characters in the longest number printed in any of the grids (each in its own 'auto' format)."""
-    return max(len(format_value(auto_fmt(g), v)) for g in grids for v in g[np.isfinite(g)].ravel())
-
-
-def _input_title(p, r, c):
-    # Padded: two lines, so that the title is not wider than the column allows.
-    return "input" + (f" (padding {p}),\n" if p else ", ") + f"window at ({r}, {c})"
-
-
-def _sum_lines(text, per_line):
-    """A sum of products broken after every ``per_line`` terms (one kernel row a line)."""
-    terms = text.split(" + ")
-    return " +\n".join(" + ".join(terms[k:k + per_line]) for k in range(0, len(terms), per_line))
-
-
-def _step_layout(xp, w, out, max_width=MAX_WIDTH):
-    """A figure with three axes sized to the three grids, in one row, and room for the sum under them.
-
-    Inches: every cell holds its number at the caption's size (number_cell_in), every grid
-    sits in a slot as wide as its title, and the sum of products takes one line per kernel row.
-    """
+def _step_layout(xp, w, out, max_width=9.0):
+    """A figure with three axes sized to the three grids, in one row, no wider than needed."""
+    cols = xp.shape[1] + w.shape[1] + out.shape[1] + 2.5  # grid cells plus gaps
     rows = max(xp.shape[0], w.shape[0], out.shape[0])
-    cell = number_cell_in(_longest_number(xp, w, out))
-    title_w = [0.55 * BASE_PT * n / 72 for n in (20, 9, 24)]          # 'window at (r, c)', 'filter w', ...
-    slots = [max(g.shape[1] * cell, t) for g, t in zip((xp, w, out), title_w)]
-    gap = 0.35
-    width = sum(slots) + 2 * gap + 0.3
-    title_h, sum_h = 0.75, 0.3 * w.shape[0] + 0.2
-    height = rows * cell + title_h + sum_h
+    cell = min(0.42, (max_width - 0.4) / cols)
+    # wide enough for the grids and for the sum-of-products line under them
+    width = min(max_width, max(cols * cell + 0.4, 0.075 * 10 * w.size + 0.5))
+    height = rows * cell + 1.0
     fig = new_figure(width, height)
     axes = []
-    x = 0.15
-    for grid, slot in zip((xp, w, out), slots):
-        gw, gh = grid.shape[1] * cell, grid.shape[0] * cell
-        axes.append(fig.add_axes(((x + (slot - gw) / 2) / width, (sum_h + (rows * cell - gh) / 2) / height,
-                                  gw / width, gh / height)))
-        x += slot + gap
+    x0 = (width - (cols - 2.5 + 2 * 1.25) * cell) / 2 / width  # centre the row of grids
+    for grid in (xp, w, out):
+        gw, gh = grid.shape[1] * cell / width, grid.shape[0] * cell / height
+        axes.append(fig.add_axes((x0, 0.62 / height + (rows * cell / height - gh) / 2, gw, gh)))
+        x0 += gw + 1.25 * cell / width
     return fig, axes
 
 
@@ -246,10 +211,8 @@ def draw_sliding_step(x, w, i, j, stride=1, padding=0, *, show_sum=True):
     fig, axes = _step_layout(xp, w, out)
     text = _draw_step_into(axes, x, w, out, xp, p, i, j, stride, show_sum)
     if text:
-        sum_h = 0.3 * w.shape[0] + 0.2
-        fig.text(0.5, sum_h / 2 / fig.get_figheight(), _sum_lines(f"out[{i}, {j}] = {text}", w.shape[1]),
-                 ha="center", va="center", fontsize=BASE_PT, linespacing=1.1)
-    return raise_small_text(fig)
+        fig.text(0.5, 0.08, f"out[{i}, {j}] = {text}", ha="center", va="center", fontsize=8)
+    return fig
 
 
 def sliding_steps(x, w, positions=None, stride=1, padding=0):
@@ -286,44 +249,35 @@ def sliding_steps(x, w, positions=None, stride=1, padding=0):
     for i, j in positions:
         if not (0 <= i < H_out and 0 <= j < W_out):
             raise ValueError(f"positions must be inside the output ({H_out}, {W_out}), got ({i}, {j})")
-    # Inches: cells hold their numbers at the caption's size; a panel (input over output) per
-    # step, beside the filter, as many per row as fit the column (MAX_WIDTH).
     n = len(positions)
-    cell = number_cell_in(_longest_number(xp, w, out))
-    title_w = 0.55 * BASE_PT * len("step 25: out[4, 4]") / 72
-    panel = max(xp.shape[1] * cell, title_w) + 0.15
-    filter_w = max(w.shape[1] * cell, 0.55 * BASE_PT * len("filter") / 72) + 0.15
-    ncols = max(1, min(n, int((MAX_WIDTH - filter_w) // panel)))
-    nrows = -(-n // ncols)
-    title_h = 0.45
-    panel_h = xp.shape[0] * cell + out.shape[0] * cell + 2 * title_h + 0.1
-    width, height = filter_w + ncols * panel, nrows * panel_h
+    width = min(9.0, 1.2 + 2.0 * n)
+    panel = (width - 1.2) / n
+    cell = min(0.4, 0.85 * panel / xp.shape[1])
+    height = (xp.shape[0] + out.shape[0]) * cell + 0.9
     fig = new_figure(width, height)
     lo, hi = _limits(w)
-    kw, kh = w.shape[1] * cell, w.shape[0] * cell
-    ax_w = fig.add_axes(((filter_w - kw) / 2 / width, (height - title_h - kh) / height, kw / width, kh / height))
-    show_grid(w, ax=ax_w, cmap=DIVERGING, vmin=lo, vmax=hi, fmt=auto_fmt(w))
-    ax_w.set_title("filter", fontsize=BASE_PT)
+    kw_w = w.shape[1] * min(cell, 0.9 / w.shape[1])
+    ax_w = fig.add_axes((0.1 / width, (height - 0.35 - w.shape[0] * kw_w / w.shape[1]) / height,
+                         kw_w / width, w.shape[0] * kw_w / w.shape[1] / height))
+    show_grid(w, ax=ax_w, cmap=DIVERGING, vmin=lo, vmax=hi, fmt=auto_fmt(w), fontsize=7)
+    ax_w.set_title("filter", fontsize=8)
     lo_o, hi_o = _limits(out)
     for s, (i, j) in enumerate(positions):
-        row, col = divmod(s, ncols)
-        top = height - row * panel_h
-        x0 = filter_w + col * panel
-        gw, gh = xp.shape[1] * cell, xp.shape[0] * cell
-        ax_in = fig.add_axes(((x0 + (panel - gw) / 2) / width, (top - title_h - gh) / height, gw / width, gh / height))
+        left = (1.2 + s * panel + (panel - xp.shape[1] * cell) / 2) / width
+        ax_in = fig.add_axes((left, (height - 0.35 - xp.shape[0] * cell) / height,
+                              xp.shape[1] * cell / width, xp.shape[0] * cell / height))
         _show_input(ax_in, xp, p)
         r, c = _window_start(i, j, stride)
         outline(ax_in, r, c, *w.shape, colour=ORANGE)
-        ax_in.set_title(f"step {i * W_out + j + 1}: out[{i}, {j}]", fontsize=BASE_PT)
-        ow, oh = out.shape[1] * cell, out.shape[0] * cell
-        ax_out = fig.add_axes(((x0 + (panel - ow) / 2) / width, (top - 2 * title_h - gh - oh) / height,
-                               ow / width, oh / height))
+        ax_in.set_title(f"step {i * W_out + j + 1}: out[{i}, {j}]", fontsize=8)
+        left_o = (1.2 + s * panel + (panel - out.shape[1] * cell) / 2) / width
+        ax_out = fig.add_axes((left_o, 0.1 / height, out.shape[1] * cell / width, out.shape[0] * cell / height))
         so_far = np.full(out.shape, np.nan)
         so_far.ravel()[:i * W_out + j + 1] = out.ravel()[:i * W_out + j + 1]
         show_grid(so_far, ax=ax_out, cmap=DIVERGING, vmin=lo_o, vmax=hi_o, fmt=auto_fmt(out))
         outline(ax_out, i, j, 1, 1, colour=ORANGE)
-        ax_out.set_title("output so far", fontsize=BASE_PT)
-    return raise_small_text(fig)
+        ax_out.set_title("output so far", fontsize=7)
+    return fig
 
 
 def sliding_animation(x, w, stride=1, padding=0, *, dpi=60, interval=900):
@@ -361,8 +315,7 @@ def sliding_animation(x, w, stride=1, padding=0, *, dpi=60, interval=900):
     H_out, W_out = out.shape
     fig, axes = _step_layout(xp, w, out)
     fig.set_dpi(dpi)
-    caption = fig.text(0.5, (0.15 * w.shape[0] + 0.1) / fig.get_figheight(), "", ha="center", va="center",
-                       fontsize=BASE_PT, linespacing=1.1)
+    caption = fig.text(0.5, 0.08, "", ha="center", va="center", fontsize=8)
     # Draw the last step once (every output printed), then each frame only moves
     # the two outlines and hides the outputs not computed yet: redrawing every
     # grid per frame would be several times slower.
@@ -383,9 +336,9 @@ def sliding_animation(x, w, stride=1, padding=0, *, dpi=60, interval=900):
         out_image.set_data(np.ma.masked_invalid(so_far))
         for n, text in enumerate(out_texts):
             text.set_visible(n <= frame)
-        ax_in.set_title(_input_title(p, r, c), fontsize=BASE_PT)
-        ax_out.set_title(f"output {H_out}×{W_out}, entry ({i}, {j})", fontsize=BASE_PT)
-        caption.set_text(_sum_lines(f"out[{i}, {j}] = {sum_of_products(xp, w, i, j, stride, 0)[0]}", w.shape[1]))
+        ax_in.set_title(("input" + (f" (padding {p})" if p else "") + f", window at ({r}, {c})"), fontsize=8)
+        ax_out.set_title(f"output {H_out}×{W_out}, entry ({i}, {j})", fontsize=8)
+        caption.set_text(f"out[{i}, {j}] = {sum_of_products(xp, w, i, j, stride, 0)[0]}")
         return [caption]
 
     return FuncAnimation(fig, draw, frames=H_out * W_out, interval=interval, blit=False, repeat=True)

@@ -4,7 +4,7 @@ import numpy as np
 
 from matplotlib.colors import to_rgb
 
-from ._base import BASE_PT, BLUE, GREEN, MAX_WIDTH, ORANGE, VERMILLION, new_figure, raise_small_text
+from ._base import BLUE, GREEN, ORANGE, VERMILLION, new_figure
 
 __all__ = ["plot_curves", "plot_confusion", "show_activations"]
 
@@ -109,8 +109,8 @@ def plot_curves(history, *, labels=None, marks=None):
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=BASE_PT)
-    return raise_small_text(fig)
+        ax.legend(fontsize=8)
+    return fig
 
 
 def plot_confusion(cm, labels=None, *, normalize=False):
@@ -166,20 +166,20 @@ def plot_confusion(cm, labels=None, *, normalize=False):
     ax.imshow(rgb, interpolation="nearest")
     for i, j in zip(*np.nonzero(cm > 0)):
         colour = "white" if errors[i, j] or (shown[i, j] / top) > 0.45 else "black"
-        ax.text(j, i, fmt.format(shown[i, j]), ha="center", va="center", fontsize=BASE_PT, color=colour,
+        ax.text(j, i, fmt.format(shown[i, j]), ha="center", va="center", fontsize=8, color=colour,
                 fontweight="bold" if errors[i, j] else "normal")
     ax.set_xticks(np.arange(K + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(K + 1) - 0.5, minor=True)
     ax.grid(which="minor", color="0.85", linewidth=0.6)
     ax.tick_params(which="minor", length=0)
-    ax.set_xticks(np.arange(K), labels=labels, fontsize=BASE_PT)
-    ax.set_yticks(np.arange(K), labels=labels, fontsize=BASE_PT)
+    ax.set_xticks(np.arange(K), labels=labels, fontsize=8)
+    ax.set_yticks(np.arange(K), labels=labels, fontsize=8)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     n_err = int(cm[errors].sum())
     ax.set_title(("confusion matrix (row fractions)" if normalize else "confusion matrix")
-                 + f": {n_err} error{'s' * (n_err != 1)} in red, blank = 0", fontsize=BASE_PT)
-    return raise_small_text(fig)
+                 + f": {n_err} error{'s' * (n_err != 1)} in red, blank = 0", fontsize=9)
+    return fig
 
 
 def show_activations(maps, channels=None, *, ncols=8, panel=1.1, cmap="viridis"):
@@ -196,10 +196,9 @@ def show_activations(maps, channels=None, *, ncols=8, panel=1.1, cmap="viridis")
     channels : sequence of int, optional
         Which channels to show, in this order; default all.
     ncols : int, default 8
-        Most panels per row; fewer when their titles at the caption's size would
-        not fit the column, and the rows are balanced.
+        Panels per row.
     panel : float, default 1.1
-        Width of a panel in inches (at least 1.3, room for its title).
+        Width of a panel in inches.
     cmap : str, default 'viridis'
 
     Returns
@@ -227,13 +226,9 @@ def show_activations(maps, channels=None, *, ncols=8, panel=1.1, cmap="viridis")
         raise ValueError(f"ncols must be a positive int, got ncols={ncols!r}")
     if not (isinstance(panel, (int, float)) and panel > 0):
         raise ValueError(f"panel must be a positive number of inches, got panel={panel!r}")
-    # A title "channel 15" at the caption's size needs about 1.2 inches: panels are at least that
-    # wide, and no more of them go in a row than fit the column (MAX_WIDTH) beside the colour bar.
-    panel = max(panel, 1.3)
-    ncols = max(1, min(ncols, len(channels), int((MAX_WIDTH - 1.2) // panel)))
+    ncols = min(ncols, len(channels))
     nrows = -(-len(channels) // ncols)
-    ncols = -(-len(channels) // nrows)          # balance the rows: 16 maps as 4×4, not 5+5+5+1
-    fig = new_figure(ncols * panel + 1.2, nrows * (panel * H / W + 0.4), layout="constrained")
+    fig = new_figure(ncols * panel + 0.9, nrows * (panel * H / W + 0.3), layout="constrained")
     grid = fig.add_gridspec(nrows, ncols)
     hi = max(float(arr[channels].max()), 1e-12)
     for i, k in enumerate(channels):
@@ -242,6 +237,6 @@ def show_activations(maps, channels=None, *, ncols=8, panel=1.1, cmap="viridis")
                           vmax=hi, interpolation="nearest")
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"channel {k}", fontsize=BASE_PT)
+        ax.set_title(f"channel {k}", fontsize=8)
     fig.colorbar(image, ax=fig.axes, shrink=0.9, label="activation")
-    return raise_small_text(fig)
+    return fig
