@@ -160,20 +160,37 @@ class Sandbox:
         for folder in [*self.hide, self.root]:
             if folder.is_dir() and not _inside(folder, Path("/tmp")):
                 cmd += ["--tmpfs", str(folder)]
+        interpreter = [Path(python), Path(sys.prefix), Path(sys.base_prefix)]
         if rootful:
-            cmd += _reach_for_nobody([Path(python), Path(sys.prefix), Path(sys.base_prefix)])
-        # the folders above the working folder are made in the private /tmp, open to nobody
-        for parent in reversed(workdir.parents):
-            if _inside(parent, Path("/tmp")) and parent != Path("/tmp"):
-                cmd += ["--perms", "0755", "--dir", str(parent)]
-        cmd += ["--ro-bind", str(self.package), str(self.real_package),
-                "--bind", str(workdir), str(workdir)]
+            cmd += _reach_for_nobody(interpreter)
+        # The private /tmp hides everything under the real /tmp: an interpreter or a
+        # virtual environment there (a checkout in /tmp) is mounted back, read-only.
+        made = set()
+        for folder in sorted({p.resolve() if p.is_dir() else p.resolve().parent for p in interpreter}):
+            if _inside(folder, Path("/tmp")) and folder != Path("/tmp"):
+                cmd += _folders_above(folder, made) + ["--ro-bind", str(folder), str(folder)]
+        cmd += _folders_above(self.real_package, made)
+        cmd += ["--ro-bind", str(self.package), str(self.real_package)]
+        cmd += _folders_above(workdir, made) + ["--bind", str(workdir), str(workdir)]
         torch_init = _torch_init()
         if torch_init is not None:
             cmd += ["--ro-bind", str(self.torch_blocker), str(torch_init)]
         cmd += ["--chdir", str(workdir), *_as_nobody(rootful),
                 python, "-I", str(self.real_package / WORKER), str(self.real_package.parent)]
         return cmd
+
+
+def _folders_above(path, made):
+    """bwrap arguments that make the folders above ``path`` inside the private /tmp, open to nobody.
+
+    bwrap would make them itself for a mount, but readable by root only.
+    """
+    args = []
+    for parent in reversed(path.parents):
+        if _inside(parent, Path("/tmp")) and parent != Path("/tmp") and parent not in made:
+            made.add(parent)
+            args += ["--perms", "0755", "--dir", str(parent)]
+    return args
 
 
 NOBODY = 65534  # uid and gid of Debian's "nobody" / "nogroup"
