@@ -61,6 +61,9 @@ def test_search_padding_finds_the_output_size_chapter(page, site_url):
     results.first.wait_for(timeout=30_000)
     links = [href for href in results.evaluate_all("els => els.map(e => e.getAttribute('href'))")]
     assert any("04_output_size" in href for href in links), f"search results for 'padding': {links}"
+    # The search page fetches every result page for its summary; leaving before they arrive
+    # would abort those requests (net::ERR_ABORTED), which is not a fault of the site.
+    page.wait_for_load_state("networkidle")
     page.locator("#search-results ul.search li a[href*='04_output_size']").first.click()
     page.wait_for_load_state("load")
     assert "04_output_size" in page.url
