@@ -26,6 +26,16 @@ PURPLE = "#CC79A7"
 OUTLINE_COLOURS = (ORANGE, BLUE, VERMILLION, GREEN, PURPLE, SKY)
 OUTLINE_STYLES = ("-", "--", "-.", ":")
 
+#: One colour, line style and marker per curve (runs, networks): the curves stay
+#: distinct in greyscale print and for colour-blind readers.
+LINE_STYLES = (
+    (BLUE, "-", "o"),
+    (VERMILLION, "--", "s"),
+    (GREEN, ":", "^"),
+    (ORANGE, "-.", "D"),
+    (PURPLE, (0, (5, 1, 1, 1)), "v"),
+    (SKY, (0, (1, 2)), "x"),
+)
 #: Colour maps that print readably in grey and suit colour-blind readers.
 SEQUENTIAL = ("gray", "gray_r", "viridis", "cividis", "magma", "inferno", "Greys")
 #: Diverging map for signed values (gradients, filters); 'PuOr' stays readable

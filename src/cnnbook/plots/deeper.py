@@ -10,19 +10,10 @@ flat line, a vanishing or exploding one a straight slope.
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from ._base import BLUE, GREEN, ORANGE, PURPLE, SKY, VERMILLION, new_figure
+from ._base import BLUE, LINE_STYLES, ORANGE, VERMILLION, new_figure
 
 __all__ = ["plot_layer_scales", "draw_residual_block"]
 
-# One colour, line style and marker per network: distinct in grey print and for colour-blind readers.
-_STYLES = (
-    (BLUE, "-", "o"),
-    (VERMILLION, "--", "s"),
-    (GREEN, ":", "^"),
-    (ORANGE, "-.", "D"),
-    (PURPLE, (0, (5, 1, 1, 1)), "v"),
-    (SKY, (0, (1, 2)), "x"),
-)
 
 
 def _scales(value, label):
@@ -79,14 +70,14 @@ def plot_layer_scales(runs, *, title=None):
     """
     if not isinstance(runs, dict) or not runs:
         raise ValueError(f"runs must be a non-empty dict of label -> layer scales, got {runs!r:.80}")
-    if len(runs) > len(_STYLES):
-        raise ValueError(f"runs can hold at most {len(_STYLES)} networks (one style each), got {len(runs)}")
+    if len(runs) > len(LINE_STYLES):
+        raise ValueError(f"runs can hold at most {len(LINE_STYLES)} networks (one style each), got {len(runs)}")
     series = {str(label): _scales(value, label) for label, value in runs.items()}
     fig = new_figure(8.4, 4.6, layout="constrained")
     size = _text_pt(fig)
     axes = [fig.add_subplot(1, 2, k) for k in (1, 2)]
     longest = max(len(a) for a, _ in series.values())
-    for (label, pair), (colour, style, marker) in zip(series.items(), _STYLES):
+    for (label, pair), (colour, style, marker) in zip(series.items(), LINE_STYLES):
         for ax, values in zip(axes, pair):
             x = np.arange(1, len(values) + 1)
             shown = np.where(values > 0, values, np.nan)      # log axis: zeros are left out

@@ -8,20 +8,10 @@ libraries, where the interesting number is how far apart the two curves are.
 
 import numpy as np
 
-from ._base import BLUE, GREEN, ORANGE, PURPLE, SKY, VERMILLION, new_figure
+from ._base import BLUE, LINE_STYLES, ORANGE, VERMILLION, new_figure
 
 __all__ = ["plot_runs", "plot_agreement"]
 
-# Each run gets a colour, a line style and a marker, so the curves stay
-# distinct in greyscale print and for colour-blind readers.
-_STYLES = (
-    (BLUE, "-", "o"),
-    (VERMILLION, "--", "s"),
-    (GREEN, ":", "^"),
-    (ORANGE, "-.", "D"),
-    (PURPLE, (0, (5, 1, 1, 1)), "v"),
-    (SKY, (0, (1, 2)), "x"),
-)
 
 
 def _series(values, name):
@@ -60,8 +50,8 @@ def plot_runs(runs, *, xlabel="epoch", ylabel="loss", logy=False, title=None, ax
     if not isinstance(runs, dict) or not runs:
         raise ValueError(f"runs must be a non-empty dict of label -> sequence, got {type(runs).__name__} "
                          f"{runs!r:.60}")
-    if len(runs) > len(_STYLES):
-        raise ValueError(f"runs can hold at most {len(_STYLES)} curves (one style each), got {len(runs)}")
+    if len(runs) > len(LINE_STYLES):
+        raise ValueError(f"runs can hold at most {len(LINE_STYLES)} curves (one style each), got {len(runs)}")
     series = {str(label): _series(values, f"runs[{label!r}]") for label, values in runs.items()}
     if ax is None:
         fig = new_figure(5.0, 3.2, layout="constrained")
@@ -69,7 +59,7 @@ def plot_runs(runs, *, xlabel="epoch", ylabel="loss", logy=False, title=None, ax
     else:
         fig = ax.figure
     longest = max(len(v) for v in series.values())
-    for (label, values), (colour, style, marker) in zip(series.items(), _STYLES):
+    for (label, values), (colour, style, marker) in zip(series.items(), LINE_STYLES):
         x = np.arange(1, len(values) + 1)
         ax.plot(x, values, label=label, color=colour, linestyle=style, marker=marker, markersize=4,
                 markevery=max(1, len(values) // 20))
