@@ -18,6 +18,15 @@ def _non_negative(value, name, *, positive=False):
     return float(value)
 
 
+def _as_model(model):
+    """The optimiser's model: a Layer, or a list of Layers made into a Sequential."""
+    if isinstance(model, (list, tuple)):
+        model = Sequential(*model)
+    if not isinstance(model, Layer):
+        raise TypeError(f"model must be a Layer, a Sequential or a list of Layers, got model={model!r}")
+    return model
+
+
 class SGD:
     """Gradient descent with (heavy-ball) momentum and L2 weight decay, as in PyTorch.
 
@@ -60,11 +69,7 @@ class SGD:
     """
 
     def __init__(self, model, lr=0.01, momentum=0.9, weight_decay=0.0):
-        if isinstance(model, (list, tuple)):
-            model = Sequential(*model)
-        if not isinstance(model, Layer):
-            raise TypeError(f"model must be a Layer, a Sequential or a list of Layers, got model={model!r}")
-        self.model = model
+        self.model = model = _as_model(model)
         self.lr = _non_negative(lr, "lr", positive=True)
         self.momentum = _non_negative(momentum, "momentum")
         if self.momentum >= 1:
@@ -136,11 +141,7 @@ class Adam:
     """
 
     def __init__(self, model, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        if isinstance(model, (list, tuple)):
-            model = Sequential(*model)
-        if not isinstance(model, Layer):
-            raise TypeError(f"model must be a Layer, a Sequential or a list of Layers, got model={model!r}")
-        self.model = model
+        self.model = model = _as_model(model)
         self.lr = _non_negative(lr, "lr", positive=True)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"betas must be a pair (beta1, beta2), e.g. (0.9, 0.999), got betas={betas!r}")
