@@ -116,6 +116,20 @@ def wait_until_rendered(page, page_path: str, timeout_ms: int = 90_000) -> dict:
     return facts
 
 
+def wait_for_port(proc, port: int, name: str, log_path: Path, timeout: float) -> None:
+    """Wait until the server ``proc`` (``name``, logging to ``log_path``) listens on ``port``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"{name} exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+        with contextlib.suppress(OSError):
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        if time.monotonic() > deadline:
+            pytest.fail(f"{name} did not listen on port {port} within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -275,16 +289,7 @@ def voila_url():
         )
         url = f"http://127.0.0.1:{port}/"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"voila exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-                with contextlib.suppress(OSError):
-                    with socket.create_connection(("127.0.0.1", port), timeout=1):
-                        break
-                if time.monotonic() > deadline:
-                    pytest.fail(f"voila did not listen on port {port} within 60 s")
-                time.sleep(0.2)
+            wait_for_port(proc, port, "voila", log_path, timeout=60)
             yield url
         finally:
             with contextlib.suppress(ProcessLookupError):

@@ -31,7 +31,7 @@ import yaml
 
 from conftest import ROOT
 
-from .conftest import free_port, toc_pages
+from .conftest import free_port, toc_pages, wait_for_port
 
 pytestmark = pytest.mark.slow
 
@@ -87,16 +87,7 @@ def lab_url(tmp_path_factory):
             start_new_session=True,
         )
         try:
-            deadline = time.monotonic() + 90
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"jupyter lab exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-                with contextlib.suppress(OSError):
-                    with socket.create_connection(("127.0.0.1", port), timeout=1):
-                        break
-                if time.monotonic() > deadline:
-                    pytest.fail(f"jupyter lab did not listen on port {port} within 90 s")
-                time.sleep(0.2)
+            wait_for_port(proc, port, "jupyter lab", log_path, timeout=90)
             print(f"JupyterLab listening after {time.monotonic() - started:.0f} s")
             yield f"http://127.0.0.1:{port}/lab/tree/{CHAPTER}?token={token}&reset"
         finally:
