@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import ROOT
 
@@ -115,9 +116,15 @@ def test_jupyterlab_renders_the_chapters_myst(browser, lab_url):
         assert EXERCISE_TITLE in box.locator(".myst-exercise-title").inner_text()
         assert box.locator(".myst-exercise-body").inner_text().strip().startswith("Write")
         # Every Markdown cell went through the MyST renderer, none shows raw syntax.
-        cells = page.locator(".jp-Notebook .jp-MarkdownCell")
-        rendered = page.locator(".jp-Notebook .jp-MarkdownCell .myst")
-        assert cells.count() > 10 and rendered.count() == cells.count(), (cells.count(), rendered.count())
+        # The renderer works through the cells one by one after the first is shown, so wait
+        # for it to reach the last before counting.
+        counts = """() => [document.querySelectorAll('.jp-Notebook .jp-MarkdownCell').length,
+                           document.querySelectorAll('.jp-Notebook .jp-MarkdownCell .myst').length]"""
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(f"(() => {{ const [c, r] = ({counts})(); return c > 10 && r === c; }})",
+                                   timeout=TIMEOUT_MS)
+        cells, rendered = page.evaluate(counts)
+        assert cells > 10 and rendered == cells, f"{rendered} of {cells} Markdown cells went through MyST"
         text = page.locator(".jp-Notebook").inner_text()
         shown = [raw for raw in RAW_MYST if raw in text]
         assert not shown, f"JupyterLab shows raw MyST: {shown}"
