@@ -58,7 +58,10 @@ def run_js(code: str, data=None):
 def differences(python, js, path="state", found=None, limit=8):
     """Where two JSON values differ (floats to 1e-9), as readable lines."""
     found = [] if found is None else found
-    if len(found) >= limit:
+    if len(found) >= limit or python == js:
+        # ``==`` on whole dicts and lists runs in C; it is the common case, and where it
+        # holds each value pair below would compare equal too (True == 1 and 2 == 2.0
+        # pass here as they do below).
         return found
     if isinstance(python, dict) and isinstance(js, dict):
         for key in sorted(set(python) | set(js)):

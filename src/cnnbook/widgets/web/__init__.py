@@ -92,6 +92,10 @@ def to_json(value):
         return value if math.isfinite(value) else None
     if kind is int or kind is str or kind is bool or value is None:
         return value
+    if kind is list or kind is tuple:
+        # the common element types inline, without a call per number
+        return [v if type(v) is int or type(v) is str or (type(v) is float and math.isfinite(v)) else to_json(v)
+                for v in value]
     if isinstance(value, dict):
         return {str(k): to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
