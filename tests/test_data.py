@@ -45,6 +45,19 @@ def test_load_digits_images():
     assert np.array_equal(x * 16, np.round(x * 16))
 
 
+def test_load_digits_reads_what_scikit_learn_loads(monkeypatch):
+    """The file read directly holds scikit-learn's digits, in its order; without the file,
+    scikit-learn's own loader gives the same arrays."""
+    from sklearn.datasets import load_digits as sk_load_digits
+
+    bunch = sk_load_digits()
+    x, y = data.load_digits(as_images=False)
+    assert np.array_equal(x * 16, bunch.data) and np.array_equal(y, bunch.target)
+    monkeypatch.setattr(data.importlib.util, "find_spec", lambda name: None)   # as if the file moved
+    x2, y2 = data.load_digits(as_images=False)
+    assert np.array_equal(x2, x) and np.array_equal(y2, y) and y2.dtype == np.int64
+
+
 def test_load_digits_flat_matches_images():
     x, _ = data.load_digits()
     flat, _ = data.load_digits(as_images=False)

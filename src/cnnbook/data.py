@@ -13,6 +13,9 @@ scikit-learn and scikit-image are imported inside the functions that need them,
 so ``import cnnbook`` stays light.
 """
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 
 from ._validate import is_int
@@ -115,15 +118,33 @@ def load_digits(as_images=True):
     """
     if not isinstance(as_images, (bool, np.bool_)):
         raise TypeError(f"as_images must be True or False, got as_images={as_images!r}")
+    pixels, labels = _digits_table()                                # (N, 64), (N,)
+    N = pixels.shape[0]
+    x = pixels / 16.0                                               # (N, 64), float64
+    x = x.reshape(N, 1, 8, 8) if as_images else x                   # (N, 1, 8, 8) or (N, 64)
+    return x, labels.astype(np.int64)
+
+
+def _digits_table():
+    """The digits' pixel values (N, 64) as float64 and labels (N,), as scikit-learn ships them.
+
+    scikit-learn keeps the data set in one small file, ``datasets/data/digits.csv.gz``
+    (64 pixel columns, then the label). Reading that file directly takes a few
+    milliseconds; importing ``sklearn.datasets`` takes more than a second, in every
+    kernel that loads the digits. Should a scikit-learn release move the file, its
+    own loader is used.
+    """
+    spec = importlib.util.find_spec("sklearn")                      # finds the package, does not import it
+    if spec is not None and spec.submodule_search_locations:
+        path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
+        if path.is_file():
+            table = np.loadtxt(path, delimiter=",", dtype=np.float64)  # (N, 65)
+            return table[:, :-1], table[:, -1]
     _require("sklearn")
     from sklearn.datasets import load_digits as _sk_load_digits
 
     bunch = _sk_load_digits()
-    N = bunch.images.shape[0]
-    x = bunch.images.astype(np.float64) / 16.0  # (N, 8, 8)
-    x = x.reshape(N, 1, 8, 8) if as_images else x.reshape(N, 64)  # (N, 1, 8, 8) or (N, 64)
-    y = bunch.target.astype(np.int64)
-    return x, y
+    return bunch.data.astype(np.float64), bunch.target
 
 
 def train_test_split(x, y, test_fraction=0.25, *, rng=None):
