@@ -88,7 +88,11 @@ def median_ms_side_by_side(fns, repeat, warmup=1):
     """Median wall time (ms) of each of ``fns`` over ``repeat`` rounds, run in turn within a round.
 
     Taking turns means that a busy moment of the machine slows every side
-    alike, instead of whichever happened to be running then.
+    alike, instead of whichever happened to be running then. Each turn starts
+    with one untimed call: PyTorch's OpenMP threads keep spinning on the cores
+    for a while after its call returns, and a call timed right after them would
+    find one core taken (cnnbook's two-thread path measured 9.3 ms alone and
+    14.4 ms right after a two-thread PyTorch call, on the 3x3 case).
     """
     for _ in range(warmup):
         for fn in fns:
@@ -96,6 +100,7 @@ def median_ms_side_by_side(fns, repeat, warmup=1):
     times = [[] for _ in fns]
     for _ in range(repeat):
         for fn, bucket in zip(fns, times):
+            fn()                                   # settles: the other side's threads go quiet
             start = time.perf_counter()
             fn()
             bucket.append((time.perf_counter() - start) * 1e3)
