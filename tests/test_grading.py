@@ -96,6 +96,7 @@ def class_run(tmp_path_factory):
                 package_tampered=files_containing(PACKAGE, marker), marker=marker)
 
 
+@pytest.mark.slow  # grades notebooks in the sandbox: the full suite runs it, the fast tier does not
 def test_csv_has_one_row_per_file_and_the_expected_columns(class_run):
     assert class_run["header"] == ["file", "score", "max_score", "check_conv2d", "check_output_size", "error"]
     assert sorted(class_run["rows"]) == sorted(p.name for p in FIXTURES.glob("*.ipynb"))
@@ -106,29 +107,34 @@ def test_csv_has_one_row_per_file_and_the_expected_columns(class_run):
         {f: int(r["score"]) for f, r in class_run["rows"].items()}
 
 
+@pytest.mark.slow
 def test_correct_submission_scores_full_marks(class_run):
     row = class_run["rows"]["good.ipynb"]
     assert (row["score"], row["check_conv2d"], row["check_output_size"], row["error"]) == ("2", "1", "1", "")
 
 
+@pytest.mark.slow
 def test_printed_check_lines_do_not_count(class_run):
     row = class_run["rows"]["fake_lines.ipynb"]
     assert row["score"] == "0"
     assert "expected shape" in row["error"] and "the output is 0, expected" in row["error"]
 
 
+@pytest.mark.slow
 def test_a_checker_run_on_one_case_does_not_count(class_run):
     row = class_run["rows"]["few_cases.ipynb"]
     assert (row["score"], row["check_output_size"]) == ("0", "0")
     assert re.search(r"check_output_size: case \d+ of 25 failed", row["error"])
 
 
+@pytest.mark.slow
 def test_deleted_check_cell_and_missing_function_score_zero(class_run):
     row = class_run["rows"]["no_check_cell.ipynb"]
     assert (row["score"], row["check_conv2d"], row["check_output_size"]) == ("1", "1", "0")
     assert "my_output_size is not defined by the notebook" in row["error"]
 
 
+@pytest.mark.slow
 def test_calling_the_library_function_fails_with_a_reason(class_run):
     row = class_run["rows"]["delegates.ipynb"]
     assert row["score"] == "0"
@@ -136,6 +142,7 @@ def test_calling_the_library_function_fails_with_a_reason(class_run):
     assert "cnnbook.shapes.conv_output_size is the function this exercise asks you to write" in row["error"]
 
 
+@pytest.mark.slow
 def test_attacks_change_nothing_outside_the_sandbox(class_run):
     assert class_run["rows"]["attacker.ipynb"]["score"] == "2"  # its own functions are right
     assert class_run["victim"].read_text() == "a file outside the submission's folder"
@@ -145,28 +152,33 @@ def test_attacks_change_nothing_outside_the_sandbox(class_run):
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="run by another user, the sandbox shares that user's files and process count")
+@pytest.mark.slow
 def test_root_files_and_the_process_count_are_out_of_reach(class_run):
     # snooper.ipynb's output size is right only if it could neither read /etc/shadow nor
     # start 1,000 processes (the workers run as nobody, with RLIMIT_NPROC)
     assert class_run["rows"]["snooper.ipynb"]["check_output_size"] == "1", class_run["rows"]["snooper.ipynb"]
 
 
+@pytest.mark.slow
 def test_leftover_process_is_killed(class_run):
     assert running_with(class_run["marker"]) == []
 
 
+@pytest.mark.slow
 def test_memory_bomb_fails_its_check_with_a_memory_reason(class_run):
     row = class_run["rows"]["memory_bomb.ipynb"]
     assert (row["check_conv2d"], row["check_output_size"]) == ("0", "1")
     assert "my_conv2d ran out of memory (limit 1024 MB)" in row["error"]
 
 
+@pytest.mark.slow
 def test_infinite_loops_time_out(class_run):
     row = class_run["rows"]["infinite_loop.ipynb"]
     assert (row["check_conv2d"], row["check_output_size"]) == ("1", "0")
     assert "check_output_size: timed out: my_output_size() took longer than allowed" in row["error"]
 
 
+@pytest.mark.slow
 def test_corrupt_file_gets_a_row_and_a_nonzero_exit_code(class_run):
     row = class_run["rows"]["corrupt.ipynb"]
     assert row["score"] == "0" and row["error"].startswith("cannot read corrupt.ipynb: NotJSONError")
@@ -175,6 +187,7 @@ def test_corrupt_file_gets_a_row_and_a_nonzero_exit_code(class_run):
 
 
 # ----------------------------------------------------------------------------- every assignment
+@pytest.mark.slow
 def test_book_solutions_score_full_marks_on_every_assignment(tmp_path):
     def grade(assignment):
         folder = tmp_path / assignment.name

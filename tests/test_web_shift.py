@@ -30,6 +30,7 @@ def chapter_like():
     return {"MLP": mlp, "CNN + global max": cnn}, canvas[:12], labels[:12]
 
 
+@pytest.mark.slow  # every index x move; the fast tier keeps the refused settings
 def test_every_index_and_move(chapter_like):
     trained, x, y = chapter_like
     ex = shift_explorer(trained, x, y, max_shift=3)
