@@ -135,6 +135,7 @@ def test_detect_threshold_keeps_only_stronger_windows():
     assert found == [Detection(1, 1, 0, 10.0)]
 
 
+@pytest.mark.slow  # trains the detector
 def test_digit_detector_is_trained_once_and_reads_test_digits():
     from cnnbook import models
     from cnnbook.fcn import digit_detector

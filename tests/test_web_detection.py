@@ -7,19 +7,34 @@ the controls is compared, plus settings that are not allowed.
 
 import itertools
 import json
+import random
+
+import pytest
 
 from cnnbook.widgets import PAGES, detection_explorer, detection_view
 from cnnbook.widgets.detection import detection_data
 from web_twins import assert_twin_agrees
 
 
+def every_setting(ex):
+    threshold, radius = ex.controls["threshold"], ex.controls["radius"]
+    return [dict(page=p, threshold=t, radius=r)
+            for p, t, r in itertools.product([v for _, v in ex.controls["page"].options],
+                                             range(threshold.min, threshold.max + 1),
+                                             range(radius.min, radius.max + 1))]
+
+
+def test_a_sample_of_the_settings():
+    ex = detection_explorer()
+    settings = random.Random(0).sample(every_setting(ex), 40)
+    assert {s["page"] for s in settings} == {v for _, v in ex.controls["page"].options}
+    assert_twin_agrees("detection", detection_view, settings, data=ex.data)
+
+
+@pytest.mark.slow  # the whole grid; the fast tier takes a sample of it
 def test_every_setting_of_the_controls():
     ex = detection_explorer()
-    threshold, radius = ex.controls["threshold"], ex.controls["radius"]
-    settings = [dict(page=p, threshold=t, radius=r)
-                for p, t, r in itertools.product([v for _, v in ex.controls["page"].options],
-                                                 range(threshold.min, threshold.max + 1),
-                                                 range(radius.min, radius.max + 1))]
+    settings = every_setting(ex)
     assert len(settings) == 3 * 26 * 7
     summaries = {detection_view(**s).summary for s in settings}
     assert len(summaries) > 10      # wrong, missed and perfect pages are all in the grid
