@@ -7,6 +7,7 @@
                              (--fast: unit tests and doctests only, for the edit-test loop)
     python3 dev.py test-reach  run each chapter in fresh venvs built from pyproject.toml (minutes;
                              needs the package index), as on Colab, Binder or a downloaded notebook
+                             (--quick: only two downloaded chapters installing through their setup cell)
     python3 dev.py lab       open the notebooks in JupyterLab (MyST rendered by jupyterlab-myst)
     python3 dev.py voila     serve the live explorers with Voila
     python3 dev.py bench     run the benchmarks
@@ -413,9 +414,15 @@ def test(pytest_args: list[str]) -> None:
     say("all tests passed")
 
 
-def test_reach() -> None:
-    """tests/test_reach.py's fresh-venv tests, one after another, with their timings shown."""
-    code = run([venv_bin("python"), "-m", "pytest", "-p", "no:xdist", "-m", "reach", "-s",
+def test_reach(quick: bool = False) -> None:
+    """tests/test_reach.py's fresh-venv tests, one after another, with their timings shown.
+
+    ``quick``: only the downloaded chapters installing cnnbook through their setup
+    cell, not every chapter run again in the fresh venv (which nbval already runs
+    in .venv, and whose imports tests/test_reach.py checks against pyproject.toml).
+    """
+    select = ["-k", "test_downloaded_chapters_install_cnnbook_and_run"] if quick else []
+    code = run([venv_bin("python"), "-m", "pytest", "-p", "no:xdist", "-m", "reach", *select, "-s",
                 "--durations=0", "tests/test_reach.py"], check=False)
     if code == 5:
         die("pytest collected no reach tests (exit code 5)", 5)
@@ -442,7 +449,9 @@ def main(argv: list[str] | None = None) -> None:
                          help="do not create/refresh .venv (used by the tests)")
     # test/bench/student/slides pass any further arguments on to the tool.
     sub.add_parser("test", help="run the whole test suite (or: dev.py test PYTEST_ARGS...)")
-    sub.add_parser("test-reach", help="run the chapters in fresh venvs built from pyproject.toml (slow)")
+    p_reach = sub.add_parser("test-reach", help="run the chapters in fresh venvs built from pyproject.toml (slow)")
+    p_reach.add_argument("--quick", action="store_true",
+                         help="only two downloaded chapters installing cnnbook through their setup cell")
     p_lab = sub.add_parser("lab", help="open the notebooks in JupyterLab")
     p_lab.add_argument("path", nargs="?", default="book/", help="folder or notebook to open (default: book/)")
     p_voila = sub.add_parser("voila", help="serve the live explorers with Voila")
@@ -482,7 +491,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.task == "lab":
         run([venv_bin("jupyter"), "lab", args.path], stdin=None)
     elif args.task == "test-reach":
-        test_reach()
+        test_reach(quick=args.quick)
     elif args.task == "voila":
         run([venv_bin("voila"), f"--port={args.port}", args.notebook], stdin=None)
     elif args.task == "bench":

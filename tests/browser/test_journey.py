@@ -28,24 +28,28 @@ def settle(page):
     }""")
 
 
-def test_next_and_previous_walk_the_whole_book(page, site_url):
+def test_next_walks_the_whole_book_and_previous_links_lead_back(page, site_url):
     page.goto(site_url + "index.html", wait_until="load")
     # index.html redirects to the root page of the table of contents.
     page.wait_for_url(site_url + PAGES[0] + "*")
     settle(page)
     visited = [current_path(page, site_url)]
+    previous_links = []     # where each page's Previous link leads, read on the way forward
     for _ in range(len(PAGES) - 1):
         with page.expect_navigation(wait_until="domcontentloaded"):
             page.locator("a.right-next").first.click()
         settle(page)
         visited.append(current_path(page, site_url))
+        target = page.locator("a.left-prev").first.evaluate("a => a.href")   # resolved, as a click follows it
+        previous_links.append(target.split("#")[0].removeprefix(site_url))
     assert visited == PAGES
     assert page.locator("a.right-next").count() == 0, "the last page must not have a Next link"
-    for expected in reversed(PAGES[:-1]):
-        with page.expect_navigation(wait_until="domcontentloaded"):
-            page.locator("a.left-prev").first.click()
-        settle(page)
-        assert current_path(page, site_url) == expected
+    assert previous_links == PAGES[:-1], "each page's Previous link must lead to the page before it"
+    # one step back by clicking, as a reader would
+    with page.expect_navigation(wait_until="domcontentloaded"):
+        page.locator("a.left-prev").first.click()
+    settle(page)
+    assert current_path(page, site_url) == PAGES[-2]
     assert not page.log.problems(), "\n".join(page.log.problems())
 
 
