@@ -181,11 +181,11 @@ def test_lenet_shapes_come_from_the_shape_functions():
 
 
 def test_draw_lenet_labels():
-    labels = texts(draw_lenet(32).axes[0])
+    labels = [t.replace("\n", " ") for t in texts(draw_lenet(32).axes[0])]  # name and shape on two lines
     for expected in ["input: 1@32×32", "C1: 6@28×28", "S2: 6@14×14", "C3: 16@10×10", "S4: 16@5×5",
                      "C5: 120", "F6: 84", "output: 10"]:
         assert expected in labels
-    assert "C1: 6@24×24" in texts(draw_lenet(28).axes[0])
+    assert "C1:\n6@24×24" in texts(draw_lenet(28).axes[0])
     with pytest.raises(ValueError):
         draw_lenet(8)
 

@@ -30,8 +30,23 @@ def test_diverging_panel_is_centred_on_zero():
 
 
 def test_wide_rows_stay_within_max_width():
-    fig = grid_row([np.ones((2, 30)), np.ones((2, 30))], max_width=9.0)
+    fig = grid_row([np.ones((2, 12)), np.ones((2, 12))], max_width=9.0)
     assert fig.get_figwidth() <= 9.0 + 1e-9
+
+
+def test_cells_hold_their_numbers_at_the_caption_size_even_past_max_width():
+    from cnnbook.plots._base import MIN_TEXT_PT, text_width_in
+
+    fig = grid_row([np.full((2, 30), 0.25)], max_width=9.0)
+    cell = fig.axes[0].get_position().width * fig.get_figwidth() / 30   # inches
+    assert cell >= text_width_in("0.25") and fig.get_figwidth() > 9.0
+    assert fig.axes[0].texts[0].get_fontsize() == MIN_TEXT_PT
+
+
+def test_long_titles_go_on_two_lines_when_the_row_is_too_wide():
+    fig = grid_row([np.eye(3)] * 5, [f"1·F on window {k}" for k in range(5)], symbols=["+"] * 4)
+    assert [ax.get_title() for ax in fig.axes][:2] == ["1·F on\nwindow 0", "1·F on\nwindow 1"]
+    assert grid_row([np.eye(2)], ["short title"]).axes[0].get_title() == "short title"
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import cnnbook
+from cnnbook.plots._base import enlarge_small_text
 from cnnbook.plots.losses import binary_loss_curves, plot_binary_losses, plot_softmax_gradient
 
 
@@ -106,6 +107,7 @@ def test_bar_labels_print_the_values():
 def test_binary_figure_label_clear_of_the_curves(t):
     """'confidently wrong' crosses neither loss curve (it once sat on the cross-entropy line at z = -6)."""
     fig = plot_binary_losses(-6, 6, t=t)
+    enlarge_small_text(fig)                            # as displayed in the book
     renderer = _drawn(fig)
     ax_loss = fig.axes[0]
     (label,) = ax_loss.texts

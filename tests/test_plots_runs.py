@@ -49,7 +49,7 @@ def test_agreement_of_identical_runs_has_an_empty_log_axis():
     fig = plot_agreement([1.0, 0.5], [1.0, 0.5])
     right = fig.axes[1]
     assert np.isnan(right.lines[0].get_ydata()).all()
-    assert "max 0, exactly 0 at 2 of 2 steps" in right.get_legend().get_texts()[0].get_text()
+    assert "max 0,\nexactly 0 at 2 of 2 steps" in right.get_legend().get_texts()[0].get_text()
 
 
 @pytest.mark.parametrize("call, message", [

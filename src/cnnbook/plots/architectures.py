@@ -146,7 +146,7 @@ def plot_map_sizes(input_size=32, kernel_sizes=(3, 5), n_layers=16):
     >>> [[int(v) for v in line.get_ydata()] for line in fig.axes[0].lines]
     [[32, 30, 28, 26, 24], [32, 32, 32, 32, 32]]
     """
-    fig = new_figure(6, 3.2, layout="constrained")
+    fig = new_figure(8.0, 5.0, layout="constrained")
     ax = fig.add_subplot()
     styles = iter(OUTLINE_STYLES)
     for k, colour in zip(kernel_sizes, (VERMILLION, ORANGE, GREEN)):
@@ -164,7 +164,8 @@ def plot_map_sizes(input_size=32, kernel_sizes=(3, 5), n_layers=16):
     ax.set_xlabel("conv layers applied")
     ax.set_ylabel("height = width of the map")
     ax.set_ylim(0, input_size * 1.1)
-    ax.legend(fontsize=8, loc="lower left", frameon=False)
+    # Below the axes: inside, at the caption's size, it would cover the lines.
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 
@@ -280,7 +281,7 @@ def plot_size_profiles(networks):
     >>> [int(v) for v in fig.axes[0].patches[0].get_data().values], fig.axes[0].get_legend().get_texts()[0].get_text()
     ([16, 8], 'toy (16 → 8, then GAP)')
     """
-    fig = new_figure(6.5, 3.4, layout="constrained")
+    fig = new_figure(8.0, 5.0, layout="constrained")
     ax = fig.add_subplot()
     colours = (BLUE, VERMILLION, GREEN, ORANGE, "#CC79A7", "#56B4E9")
     for (name, (rows, size)), colour, style in zip(networks.items(), colours, OUTLINE_STYLES * 2):
@@ -296,7 +297,7 @@ def plot_size_profiles(networks):
             fontsize=8, color="0.3")
     ax.set_yscale("log", base=2)
     ax.set_yticks([1, 2, 4, 8, 16, 32, 64, 128, 256], labels=["1", "2", "4", "8", "16", "32", "64", "128", "256"])
-    ax.set_xlabel("position in the network (input on the left, the maps the classifier receives on the right)")
+    ax.set_xlabel("position in the network\n(input on the left, the maps the classifier receives on the right)")
     ax.set_ylabel("height = width (log scale)")
     ax.legend(fontsize=8, frameon=False, loc="lower left")
     ax.spines[["top", "right"]].set_visible(False)

@@ -9,7 +9,7 @@ sits visibly smaller next to the 3×3 input it came from.
 
 import numpy as np
 
-from ._base import DIVERGING, new_figure
+from ._base import DIVERGING, MIN_TEXT_PT, auto_fmt, format_value, new_figure, text_width_in
 from .grids import as_2d, show_grid
 
 __all__ = ["grid_row"]
@@ -25,7 +25,7 @@ def _per_panel(value, n, name):
 
 
 def grid_row(arrays, titles=None, *, symbols=None, highlights=None, cmaps="gray", fmts="auto",
-             vmin=None, vmax=None, axis_labels=None, cell=0.45, max_width=9.0):
+             vmin=None, vmax=None, axis_labels=None, cell=0.45, max_width=8.3):
     """Draw small matrices side by side, with an operator symbol between neighbours.
 
     Parameters
@@ -103,32 +103,59 @@ def grid_row(arrays, titles=None, *, symbols=None, highlights=None, cmaps="gray"
     left = margin + (0.45 if has_rows else 0.0)
     bottom = 0.1 + (0.3 if has_cols else 0.0)
     cols = sum(m.shape[1] for m in mats)
-    cell = min(cell, (max_width - left - margin - gap * (n - 1)) / cols)
+    # Never smaller than the widest number printed at the caption's size; then the gaps give way.
+    need = 0.08 + max((text_width_in(format_value(auto_fmt(m) if f == "auto" else f, v))
+                       for m, f in zip(mats, fmts) for v in m[np.isfinite(m)].ravel()), default=0.0)
+    cell = max(need, min(cell, (max_width - left - margin - gap * (n - 1)) / cols))
+    # Each panel's slot is as wide as its grid or its title, whichever is wider;
+    # titles go on two lines when the row would not fit on one.
+    def slot_widths(titles):
+        return [max(m.shape[1] * cell, max(map(text_width_in, t.splitlines())) + 0.05 if t else 0.0)
+                for m, t in zip(mats, titles)]
+
+    slots = slot_widths(titles)
+    if left + margin + 0.35 * (n - 1) + sum(slots) > max_width:
+        titles = [_two_lines(t) for t in titles]
+        slots = slot_widths(titles)
+        top += 0.3
+    if left + margin + gap * (n - 1) + sum(slots) > max_width and n > 1:
+        gap = max(0.35, (max_width - left - margin - sum(slots)) / (n - 1))
     rows = max(m.shape[0] for m in mats)
-    width = left + margin + gap * (n - 1) + cols * cell
+    width = left + margin + gap * (n - 1) + sum(slots)
     height = rows * cell + top + bottom
     fig = new_figure(width, height)
 
     x = left
-    panels = zip(mats, titles, highlights, cmaps, fmts, vmins, vmaxs, labels)
-    for i, (m, title, hl, cmap, fmt, lo, hi, lab) in enumerate(panels):
+    panels = zip(mats, titles, highlights, cmaps, fmts, vmins, vmaxs, labels, slots)
+    for i, (m, title, hl, cmap, fmt, lo, hi, lab, slot) in enumerate(panels):
         H, W = m.shape
         y = bottom + (rows - H) * cell / 2          # centre shorter panels vertically
-        ax = fig.add_axes((x / width, y / height, W * cell / width, H * cell / height))
+        ax = fig.add_axes(((x + (slot - W * cell) / 2) / width, y / height, W * cell / width, H * cell / height))
         if cmap == DIVERGING and lo is None and hi is None:
             finite = m[np.isfinite(m)]
             bound = float(np.abs(finite).max()) if finite.size else 1.0
             lo, hi = -(bound or 1.0), (bound or 1.0)
-        show_grid(m, ax=ax, cmap=cmap, fmt=fmt, highlight=hl, title=title, vmin=lo, vmax=hi)
+        show_grid(m, ax=ax, cmap=cmap, fmt=fmt, highlight=hl, vmin=lo, vmax=hi, fontsize=MIN_TEXT_PT)
+        if title:
+            ax.set_title(title, fontsize=MIN_TEXT_PT)
         if lab is not None:
             if lab[0] is not None:
                 ax.set_yticks(np.arange(H), labels=list(lab[0]))
             if lab[1] is not None:
                 ax.set_xticks(np.arange(W), labels=list(lab[1]))
-            ax.tick_params(labelsize=8, length=0)
-        x += W * cell
+            ax.tick_params(labelsize=MIN_TEXT_PT, length=0)
+        x += slot
         if i < n - 1:
             fig.text((x + gap / 2) / width, (bottom + rows * cell / 2) / height, symbols[i],
                      ha="center", va="center", fontsize=20)
             x += gap
     return fig
+
+
+def _two_lines(title):
+    """``title`` broken at the space nearest its middle (unchanged if it has no space)."""
+    if not title or " " not in title:
+        return title
+    spaces = [i for i, ch in enumerate(title) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(title) / 2))
+    return title[:cut] + "\n" + title[cut + 1:]

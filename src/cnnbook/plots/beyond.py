@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from ..shapes import receptive_field
-from ._base import BLUE, GREEN, ORANGE, PURPLE, SKY, VERMILLION, new_figure
+from ._base import BLUE, GREEN, MIN_TEXT_PT, ORANGE, PURPLE, SKY, VERMILLION, new_figure
 
 
 def receptive_growth(kernel_size=3, dilations=(1, 2, 4, 8), channels=64):
@@ -201,8 +201,9 @@ def draw_score_map(n, window, stride, picks=((0, 0), (0, 1), (-1, -1))):
         if i is None or j is None:
             raise ValueError(f"picks must index a {m}×{m} score map, got {pick!r}")
         cells.append((i, j))
-    fig = new_figure(8.0, 3.8, layout="constrained")
-    ax_in, ax_out = fig.subplots(1, 2, gridspec_kw={"width_ratios": [n, max(m, n * 0.6)]})
+    # Two panels of the same size: the map's cells must hold a label such as '(0,1)'.
+    fig = new_figure(8.3, 4.6, layout="constrained")
+    ax_in, ax_out = fig.subplots(1, 2)
     for ax, size in ((ax_in, n), (ax_out, m)):
         ax.imshow(np.zeros((size, size)), cmap="gray_r", vmin=0, vmax=1)
         ax.set_xticks(np.arange(-0.5, size, 1), minor=True)
@@ -216,9 +217,9 @@ def draw_score_map(n, window, stride, picks=((0, 0), (0, 1), (-1, -1))):
                                   edgecolor=colour, linestyle=style, linewidth=2.2, clip_on=False))
         ax_out.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=colour, edgecolor="black",
                                    linestyle=style, linewidth=1.2))
-        ax_out.text(j, i, f"({i},{j})", ha="center", va="center", fontsize=6)
-    ax_in.set_title(f"{n}×{n} input, {window}×{window} windows, stride {stride}", fontsize=9)
-    ax_out.set_title(f"{m}×{m} map of class scores", fontsize=9)
+        ax_out.text(j, i, f"({i},{j})", ha="center", va="center", fontsize=MIN_TEXT_PT)
+    ax_in.set_title(f"{n}×{n} input, {window}×{window} windows, stride {stride}", fontsize=MIN_TEXT_PT)
+    ax_out.set_title(f"{m}×{m} map of class scores", fontsize=MIN_TEXT_PT)
     return fig
 
 
@@ -238,8 +239,8 @@ def show_detections(image, log_odds, detections, window, stride):
     Returns
     -------
     matplotlib.figure.Figure
-        Two axes: the image with one labelled box per detection (left), the
-        log-odds map with the kept cells marked (right).
+        Two axes: the image with one labelled box per detection (top), the
+        log-odds map with the kept cells marked (below it).
 
     Examples
     --------
@@ -254,22 +255,26 @@ def show_detections(image, log_odds, detections, window, stride):
         raise ValueError(f"image and log_odds must be 2-D, got image.shape={image.shape}, "
                          f"log_odds.shape={log_odds.shape}")
     H, W = image.shape
-    fig = new_figure(10.0, 3.0, layout="constrained")
-    ax_img, ax_map = fig.subplots(1, 2, gridspec_kw={"width_ratios": [W, log_odds.shape[1] * stride * 1.3]})
+    H_s, W_s = log_odds.shape
+    # The map below the image, each as wide as the book's column: side by side, its
+    # cells would be too small for their numbers at the caption's size.
+    cell = 7.4 / W_s                                   # inches
+    fig = new_figure(8.3, 8.3 * H / W + H_s * cell + 1.0, layout="constrained")
+    ax_img, ax_map = fig.subplots(2, 1, height_ratios=[8.3 * H / W, H_s * cell])
     ax_img.imshow(image, cmap="gray_r", vmin=0, vmax=1)
     # centred on 0 (as likely an object as not) and scaled to the positive side, where the
     # objects are: strongly negative windows all get the darkest orange
     limit = max(1.0, float(log_odds.max()))
     shown = ax_map.imshow(np.clip(log_odds, -limit, limit), cmap="PuOr", vmin=-limit, vmax=limit)
-    fig.colorbar(shown, ax=ax_map, shrink=0.8)
+    fig.colorbar(shown, ax=ax_map, shrink=0.9, aspect=10)
     for (i, j), value in np.ndenumerate(log_odds):   # the numbers, for readers who cannot see colour
-        ax_map.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=6,
+        ax_map.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=MIN_TEXT_PT,
                     color="white" if abs(value) > 0.6 * limit else "black")
     for d in detections:
         ax_img.add_patch(Rectangle((d.col - 0.5, d.row - 0.5), window, window, fill=False,
                                    edgecolor=VERMILLION, linewidth=2))
         # inside the box, so a box at the top edge does not push its label into the title
-        ax_img.text(d.col + 0.1, d.row + 0.1, str(d.label), color=VERMILLION, fontsize=10,
+        ax_img.text(d.col + 0.1, d.row + 0.1, str(d.label), color=VERMILLION, fontsize=MIN_TEXT_PT,
                     fontweight="bold", ha="left", va="top",
                     bbox=dict(facecolor="white", edgecolor="none", pad=0.5, alpha=0.85))
         ax_map.add_patch(Rectangle((d.col // stride - 0.5, d.row // stride - 0.5), 1, 1, fill=False,
@@ -278,8 +283,8 @@ def show_detections(image, log_odds, detections, window, stride):
         ax.set_xticks([])
         ax.set_yticks([])
     count = len(detections)
-    ax_img.set_title(f"{count} detection{'' if count == 1 else 's'}", fontsize=9)
-    ax_map.set_title("log-odds of an object, per window", fontsize=9)
+    ax_img.set_title(f"{count} detection{'' if count == 1 else 's'}", fontsize=MIN_TEXT_PT)
+    ax_map.set_title("log-odds of an object, per window", fontsize=MIN_TEXT_PT)
     return fig
 
 

@@ -16,6 +16,7 @@ from .._validate import pair
 from ..shapes import conv_output_size, pool_output_size
 from ._base import (
     BLUE,
+    MIN_TEXT_PT,
     GREEN,
     OUTLINE_STYLES,
     PURPLE,
@@ -381,7 +382,7 @@ def draw_lenet(input_size=32, padding=0):
     --------
     >>> fig = draw_lenet(32)
     >>> labels = [t.get_text() for t in fig.axes[0].texts]
-    >>> 'C1: 6@28×28' in labels and 'S4: 16@5×5' in labels
+    >>> 'C1:\\n6@28×28' in labels and 'S4:\\n16@5×5' in labels
     True
     """
     layers = lenet_layers(input_size, padding)
@@ -402,16 +403,18 @@ def draw_lenet(input_size=32, padding=0):
                                        facecolor="#e8e8e8" if d else "#c8c8c8", edgecolor="black",
                                        linewidth=0.8))
             left, right = x, x + side + (depth - 1) * offset
-            label = f"{layer['name']}: {layer['channels']}@{layer['size']}×{layer['size']}"
+            label = f"{layer['name']}:\n{layer['channels']}@{layer['size']}×{layer['size']}"
             top = centre + side / 2 + (depth - 1) * offset
         else:
             height = 4 + 18 * min(layer["units"], 120) / 120
             ax.add_artist(Rectangle((x, centre - height / 2), 1.6, height,
                                    facecolor="#c8c8c8", edgecolor="black", linewidth=0.8))
             left, right = x, x + 1.6
-            label = f"{layer['name']}: {layer['units']}"
+            label = f"{layer['name']}:\n{layer['units']}"
             top = centre + height / 2
-        ax.text((left + right) / 2, top + 1.2, label, ha="center", va="bottom", fontsize=8)
+        # Name and shape on two lines: at the caption's size, one line is wider than the gap to the next layer.
+        ax.text((left + right) / 2, top + 1.0, label, ha="center", va="bottom", fontsize=MIN_TEXT_PT,
+                linespacing=1.1)
         if previous_right is not None:
             ax.add_artist(FancyArrowPatch((previous_right + 0.5, centre), (left - 0.5, centre),
                                          arrowstyle="->", mutation_scale=10, color=BLUE))
@@ -419,9 +422,9 @@ def draw_lenet(input_size=32, padding=0):
             label_text = layer["op"].replace(", ", "\n").replace(" → ", "\n→ ").replace("conv ", "conv\n")
             label_text = label_text.replace("pool ", "pool\n").replace("flatten ", "flatten\n")
             ax.text((previous_right + left) / 2, centre - 1.5, label_text, ha="center",
-                    va="top", fontsize=7, linespacing=1.1)
+                    va="top", fontsize=MIN_TEXT_PT, linespacing=1.1)
         previous_right = right
-        x = right + (7 if layer["size"] else 8)
+        x = right + (13 if layer["size"] else 11)  # room for the operation under each arrow
     ax.set_xlim(0, x - 5)
     # Same scale on both axes (square feature maps): the figure's height follows the width used.
     fig.set_size_inches(10, 10 * (0.98 / 0.96) * 34 / (x - 5))

@@ -17,10 +17,13 @@ from ._base import (
     DIVERGING,
     OUTLINE_COLOURS,
     ORANGE,
+    MIN_TEXT_PT,
     VERMILLION,
     auto_fmt,
+    format_value,
     hide_ticks,
     new_figure,
+    text_width_in,
 )
 from .grids import show_grid
 
@@ -54,7 +57,9 @@ def show_grids(grids, titles=None, *, cmaps=None, highlight=None, fmt="auto", ce
     fmt : str
         Number format, 'auto' per grid by default.
     cell : float
-        Size of one cell in inches (reduced if the row would be wider than 9 inches).
+        Smallest size of one cell in inches; a grid's cells grow to hold its
+        numbers at the caption's size. Grids that do not fit the book's column
+        (8.3 inches) side by side continue on a new row.
 
     Returns
     -------
@@ -77,22 +82,38 @@ def show_grids(grids, titles=None, *, cmaps=None, highlight=None, fmt="auto", ce
     for name, seq in (("titles", titles), ("cmaps", cmaps), ("highlight", highlight)):
         if len(seq) != n:
             raise ValueError(f"{name} must have one entry per grid ({n}), got {len(seq)}")
-    gap = 0.6
-    total_cells = sum(a.shape[1] for a in arrays)
-    cell = min(cell, (9.0 - gap * (n + 1)) / total_cells)
-    rows = max(a.shape[0] for a in arrays)
-    width = total_cells * cell + gap * (n + 1)
-    height = rows * cell + 0.55
+    fmts = [auto_fmt(a) if fmt == "auto" else fmt for a in arrays]
+    # Per grid, in inches: a cell as wide as its widest number (plus a margin),
+    # and a slot as wide as the grid or its title.
+    cells = [max(cell, 0.12 + max(text_width_in(format_value(f, v)) for v in a[np.isfinite(a)].ravel()))
+             if np.isfinite(a).any() else cell for a, f in zip(arrays, fmts)]
+    slots = [max(a.shape[1] * c, text_width_in(t)) for a, c, t in zip(arrays, cells, titles)]
+    gap, width_max, title_h = 0.35, 8.3, 0.4
+    rows, row = [], []
+    for k, w in enumerate(slots):
+        if row and sum(slots[i] + gap for i in row) + w > width_max:
+            rows.append(row)
+            row = []
+        row.append(k)
+    rows.append(row)
+    row_h = [max(arrays[k].shape[0] * cells[k] for k in r) + title_h for r in rows]
+    width = max(sum(slots[k] + gap for k in r) - gap for r in rows) + 0.1
+    height = sum(row_h) + 0.1
     fig = new_figure(width, height)
-    x = gap
-    for a, title, cmap, hl in zip(arrays, titles, cmaps, highlight):
-        h, w = a.shape[0] * cell, a.shape[1] * cell
-        ax = fig.add_axes((x / width, (0.15 + (rows * cell - h) / 2) / height, w / width, h / height))
-        lo, hi = _symmetric(a) if cmap == DIVERGING else (None, None)
-        show_grid(a, ax=ax, cmap=cmap, vmin=lo, vmax=hi, fmt=auto_fmt(a) if fmt == "auto" else fmt,
-                  highlight=hl)
-        ax.set_title(title, fontsize=8)
-        x += w + gap
+    top = height
+    for r, h_row in zip(rows, row_h):
+        x = 0.05 + (width - 0.1 - (sum(slots[k] + gap for k in r) - gap)) / 2
+        for k in r:
+            a = arrays[k]
+            h, w = a.shape[0] * cells[k], a.shape[1] * cells[k]
+            ax = fig.add_axes(((x + (slots[k] - w) / 2) / width,
+                               (top - title_h - (h_row - title_h + h) / 2) / height, w / width, h / height))
+            lo, hi = _symmetric(a) if cmaps[k] == DIVERGING else (None, None)
+            show_grid(a, ax=ax, cmap=cmaps[k], vmin=lo, vmax=hi, fmt=fmts[k], highlight=highlight[k],
+                      fontsize=MIN_TEXT_PT)
+            ax.set_title(titles[k], fontsize=MIN_TEXT_PT)
+            x += slots[k] + gap
+        top -= h_row
     return fig
 
 
@@ -120,7 +141,7 @@ def common_denominator(kernel, largest=1024):
     return None
 
 
-def show_responses(image, kernels, responses, titles=None, *, size=1.5, fontsize=13):
+def show_responses(image, kernels, responses, titles=None, *, ncols=3, fontsize=MIN_TEXT_PT):
     """A photo, then for each filter its weights (as numbers) above its activation map.
 
     Weights that are all whole multiples of one fraction ``1/m`` (a box blur's
@@ -140,16 +161,16 @@ def show_responses(image, kernels, responses, titles=None, *, size=1.5, fontsize
         percentile of their magnitude so that thin edges stay visible; the
         others are images, drawn in grey on the input's range.
     titles : sequence of str, optional
-    size : float
-        Width of one column in inches (at most 9 inches in all).
+    ncols : int
+        Blocks per row (the photo is the first block); the figure is 8.3
+        inches wide, the book's text column.
     fontsize : float
-        Titles and weights, in points (13 pt at the book's 80 dpi is about the
-        caption's size).
+        Titles and weights, in points (the caption's size by default).
 
     Returns
     -------
     matplotlib.figure.Figure
-        Axes: the photo, then per filter its kernel and its response.
+        Axes: the photo, then per filter its kernel and its response below it.
 
     Examples
     --------
@@ -169,34 +190,48 @@ def show_responses(image, kernels, responses, titles=None, *, size=1.5, fontsize
         raise ValueError(f"titles must have one entry per kernel ({n}), got {len(titles)}")
     image = np.asarray(image)
     H, W = image.shape[:2]
-    size = min(size, 9.0 / (n + 1))
-    title_h = 1.6 * fontsize / 72                     # a title line, in inches
-    kernel_h = 0.92 * size                            # the kernel strip: as tall as a column is wide
-    img_h = size * H / W
-    height = title_h + kernel_h + 1.4 * title_h + title_h + img_h + 0.1
-    width = size * (n + 1)
+    ncols = max(1, min(ncols, n + 1))
+    nrows = -(-(n + 1) // ncols)
+    col_w = 8.3 / ncols                                # inches
+    title_h = 1.6 * fontsize / 72                      # a title line
+    kernel_h = 1.75                                    # room for a 5x5 kernel's whole numbers
+    img_w = min(0.94 * col_w, 1.9)
+    img_h = img_w * H / W
+    block_h = title_h + kernel_h + 1.4 * title_h + img_h + 0.15   # a block: title, kernel, "× 1/m", map
+    width, height = 8.3, nrows * block_h
     lo_img, hi_img = float(np.min(image)), float(np.max(image))
     fig = new_figure(width, height)
-    img_y = 0.05 / height
-    ax = fig.add_axes((0.03 / (n + 1), img_y, 0.94 / (n + 1), img_h / height))
+
+    def block(b):
+        """Left edge and bottom of block ``b``, in inches (row-major, first row on top)."""
+        r, c = divmod(b, ncols)
+        return c * col_w, (nrows - 1 - r) * block_h
+
+    def map_axes(b):
+        x0, y0 = block(b)
+        return fig.add_axes(((x0 + (col_w - img_w) / 2) / width, (y0 + 0.05) / height,
+                             img_w / width, img_h / height))
+
+    ax = map_axes(0)
     ax.imshow(image, cmap="gray", interpolation="nearest")
     hide_ticks(ax)
     ax.set_title("input", fontsize=fontsize)
-    kernel_y = (0.05 + img_h + title_h + 1.4 * title_h) / height   # above the maps and the "× 1/m" line
-    for i, (k, r, title) in enumerate(zip(kernels, responses, titles), start=1):
+    for b, (k, r, title) in enumerate(zip(kernels, responses, titles), start=1):
+        x0, y0 = block(b)
         kh, kw = k.shape
-        kcell = min(kernel_h / kh, 0.94 * size / kw)
-        ax_k = fig.add_axes(((i + 0.5) / (n + 1) - kw * kcell / 2 / width, kernel_y,
+        kcell = min(kernel_h / kh, 0.94 * col_w / kw)
+        ax_k = fig.add_axes(((x0 + col_w / 2 - kw * kcell / 2) / width,
+                             (y0 + 0.05 + img_h + 1.4 * title_h + kernel_h - kh * kcell) / height,
                              kw * kcell / width, kh * kcell / height))
         lo, hi = _symmetric(k)
         m = common_denominator(k)
         shown = np.round(k * m) if m else k
         show_grid(shown, ax=ax_k, cmap=DIVERGING, vmin=lo * (m or 1), vmax=hi * (m or 1), fmt=auto_fmt(shown),
-                  fontsize=min(fontsize, kcell * 72 / 2.0))
+                  fontsize=fontsize)
         ax_k.set_title(title, fontsize=fontsize)
         if m:
             ax_k.set_xlabel(f"× 1/{m}", fontsize=fontsize, labelpad=2)
-        ax_r = fig.add_axes(((i + 0.015) / (n + 1), img_y, 0.97 / (n + 1), img_h / height))
+        ax_r = map_axes(b)
         if abs(k.sum()) < 1e-9 * max(1.0, np.abs(k).sum()):
             limit = float(np.percentile(np.abs(r), 98)) or 1.0
             ax_r.imshow(r, cmap=DIVERGING, vmin=-limit, vmax=limit, interpolation="nearest")
@@ -258,15 +293,16 @@ def draw_fibre(C=3, K=4, size=7, F=3, position=(2, 3)):
     i, j = position
     if not (0 <= i < n_out and 0 <= j < n_out):
         raise ValueError(f"position must be inside the {n_out}x{n_out} output, got position={position!r}")
-    fig = new_figure(9.0, 3.6)
+    # One panel above the other: side by side, the labels at the caption's size would collide.
+    fig = new_figure(8.3, 7.0)
     shift, cell = 0.55, 1.0
     panels = []
     for p, title in enumerate(("local connectivity: one patch, K filters → one fibre of K numbers",
                                "parameter sharing: one filter, every position → one map")):
-        ax = fig.add_axes((0.01 + p * 0.5, 0.02, 0.48, 0.86))
+        ax = fig.add_axes((0.01, 0.53 - p * 0.5, 0.98, 0.41))
         ax.set_aspect("equal")
         ax.axis("off")
-        ax.set_title(title, fontsize=8.5)
+        ax.set_title(title, fontsize=MIN_TEXT_PT)
         panels.append(ax)
     gap = 4.0
     out_x = size * cell + (C - 1) * shift + gap
@@ -277,9 +313,10 @@ def draw_fibre(C=3, K=4, size=7, F=3, position=(2, 3)):
         _grid_lines(ax, 0, 0, size, size, cell)
         _slab(ax, out_x, (size - n_out) / 2, n_out * cell, n_out * cell, shift, depth_out)
         _grid_lines(ax, out_x, (size - n_out) / 2, n_out, n_out, cell)
-        ax.text(size * cell / 2, -0.8, f"input {size}×{size}×{C}", ha="center", va="top", fontsize=8)
+        ax.text(size * cell / 2, -0.8, f"input {size}×{size}×{C}", ha="center", va="top", fontsize=MIN_TEXT_PT)
         label = f"output {n_out}×{n_out}×{K}" if p == 0 else f"one map {n_out}×{n_out}"
-        ax.text(out_x + n_out * cell / 2, (size - n_out) / 2 - 0.8, label, ha="center", va="top", fontsize=8)
+        ax.text(out_x + n_out * cell / 2, (size - n_out) / 2 - 0.8, label, ha="center", va="top",
+                fontsize=MIN_TEXT_PT)
         ax.set_xlim(-0.5, out_x + n_out * cell + K * shift + 0.5)
         ax.set_ylim(-2.0, size * cell + C * shift + 0.6)
     # Rows are counted from the top in images; y grows upwards in these axes.
@@ -312,9 +349,9 @@ def draw_fibre(C=3, K=4, size=7, F=3, position=(2, 3)):
     fx, fy = out_cell(i, j, 0)
     ax.annotate("", xy=(fx, fy + 0.5), xytext=(px + F + back, py + F / 2 + back / 2), zorder=6,
                 arrowprops=dict(arrowstyle="->", color=BLUE, linewidth=1.3))
-    ax.text(fx + 0.5, fy - 0.25, f"fibre: {K} numbers,\none per filter", fontsize=7.5, va="top", ha="center",
+    ax.text(fx + 0.5, fy - 0.25, f"fibre: {K} numbers,\none per filter", fontsize=MIN_TEXT_PT, va="top", ha="center",
             zorder=7, bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=1))
-    ax.text(px + F / 2, py - 0.25, f"{F}×{F}×{C} patch", fontsize=7.5, va="top", ha="center", zorder=7,
+    ax.text(px + F / 2, py - 0.25, f"{F}×{F}×{C} patch", fontsize=MIN_TEXT_PT, va="top", ha="center", zorder=7,
             bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=1))
 
     ax = panels[1]
@@ -329,5 +366,5 @@ def draw_fibre(C=3, K=4, size=7, F=3, position=(2, 3)):
         ax.annotate("", xy=(ox + 0.5, oy + 0.5), xytext=(x0 + F, y0 + F / 2), zorder=6,
                     arrowprops=dict(arrowstyle="->", color=colour, linewidth=1.3, linestyle=("-", "--")[n]))
     ax.text(out_x + n_out * cell / 2, size * cell + 0.2, "same weights w\nat both positions", ha="center",
-            va="bottom", fontsize=7.5)
+            va="bottom", fontsize=MIN_TEXT_PT)
     return fig

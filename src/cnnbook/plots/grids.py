@@ -17,6 +17,7 @@ from ._base import (
     new_figure,
     outline,
     text_colour,
+    text_width_in,
 )
 
 __all__ = ["show_grid", "show_image", "show_channels", "show_feature_maps", "show_filters"]
@@ -341,7 +342,7 @@ def show_feature_maps(maps, ncols=4, titles=None, *, cmap="viridis", shared_scal
     return fig
 
 
-def show_filters(w, *, annotate=None, max_filters=16):
+def show_filters(w, *, annotate=None, max_filters=16, ncols=None):
     """Show convolution weights: one panel per (filter, input channel).
 
     Signed weights use the diverging 'PuOr' map centred on zero; the printed
@@ -354,6 +355,10 @@ def show_filters(w, *, annotate=None, max_filters=16):
         Print weights; default when the kernels are at most 5 x 5.
     max_filters : int
         Show at most this many filters (the first ones).
+    ncols : int, optional
+        Panels per row for single-channel filters (default up to 6). When
+        given, each panel is made wide enough for its printed weights and title
+        at the caption's size (the figure then is as tall as it needs to be).
 
     Returns
     -------
@@ -380,15 +385,23 @@ def show_filters(w, *, annotate=None, max_filters=16):
         annotate = KH * KW <= 25
     limit = float(np.abs(arr[:K, :C_shown]).max()) or 1.0
     panel = min(1.6, 10.0 / max(C_shown, 1))
-    ncols = C_shown if C_shown > 1 else min(K, 6)
+    title_h = 0.25
+    if ncols is not None and C_shown == 1:
+        if not (isinstance(ncols, (int, np.integer)) and ncols >= 1):
+            raise ValueError(f"ncols must be a positive int, got ncols={ncols!r}")
+        # Inches: cells as wide as the widest weight, panels as wide as a title.
+        widest = max(text_width_in(format_value(auto_fmt(arr[k, 0]), v)) for k in range(K) for v in arr[k, 0].ravel())
+        panel = max(KW * (widest + 0.12), text_width_in(f"filter {K - 1}") + 0.1)
+        title_h = 0.4
+    ncols = C_shown if C_shown > 1 else min(K, ncols or 6)
     nrows = K if C_shown > 1 else -(-K // ncols)
-    fig = new_figure(ncols * panel, nrows * (panel * KH / KW + 0.25))
+    fig = new_figure(ncols * panel, nrows * (panel * KH / KW + title_h))
     i = 0
     for k in range(K):
         for c in range(C_shown):
             r, col = (k, c) if C_shown > 1 else divmod(k, ncols)
             ax = fig.add_axes((col / ncols + 0.01, 1 - (r + 1) / nrows + 0.01,
-                               1 / ncols - 0.02, 1 / nrows - 0.02 - 0.25 / fig.get_figheight()))
+                               1 / ncols - 0.02, 1 / nrows - 0.02 - title_h / fig.get_figheight()))
             title = f"filter {k}, channel {c}" if C > 1 else f"filter {k}"
             show_grid(arr[k, c], ax=ax, cmap=DIVERGING, vmin=-limit, vmax=limit,
                       annotate=annotate, fmt=auto_fmt(arr[k, c]))

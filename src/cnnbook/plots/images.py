@@ -12,7 +12,7 @@ the chapter can print and check the very numbers the figure shows.
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from ._base import new_figure
+from ._base import MIN_TEXT_PT, new_figure
 from .grids import show_grid, show_image
 
 __all__ = [
@@ -49,8 +49,8 @@ def grid_beside_image(img, *, title_grid="what the computer stores",
     Returns
     -------
     matplotlib.figure.Figure
-        Two axes: the annotated grid (left) and the image (right), both drawn
-        with 0 as black and 255 as white.
+        Two axes: the annotated grid (top) and the image (below it), both
+        drawn with 0 as black and 255 as white.
 
     Examples
     --------
@@ -62,20 +62,21 @@ def grid_beside_image(img, *, title_grid="what the computer stores",
     """
     arr = _as_uint8_image(img, colour_ok=False)
     H, W = arr.shape
-    # Inches: the grid gets most of the room so that three-digit numbers stay legible.
-    fig_w, fig_h = 9.0, 4.6
-    grid_h = 4.25
-    grid_w = grid_h * W / H
-    pic_h = min(3.3, fig_w - grid_w - 0.9)
+    # Inches. Three-digit numbers at the caption's size need cells of about 0.42 in,
+    # so the grid takes the column's whole width and the picture goes below it.
+    grid_w = 7.6
+    grid_h = grid_w * H / W
+    pic_h = 3.0
     pic_w = pic_h * W / H
-    fig = new_figure(fig_w, fig_h, dpi=110)
-    left = fig.add_axes((0.3 / fig_w, 0.15 / fig_h, grid_w / fig_w, grid_h / fig_h))
-    show_grid(arr, ax=left, vmin=0, vmax=255, origin=(0, 0))
-    left.set_title(title_grid, fontsize=10)
-    right = fig.add_axes(((fig_w - pic_w - 0.15) / fig_w, (0.15 + (grid_h - pic_h) / 2) / fig_h,
-                          pic_w / fig_w, pic_h / fig_h))
+    fig_w, fig_h = 8.3, 0.3 + grid_h + 0.75 + pic_h + 0.4
+    fig = new_figure(fig_w, fig_h)
+    left = fig.add_axes((0.6 / fig_w, (pic_h + 1.15) / fig_h, grid_w / fig_w, grid_h / fig_h))
+    show_grid(arr, ax=left, vmin=0, vmax=255, origin=(0, 0), fontsize=MIN_TEXT_PT)
+    left.tick_params(labelsize=MIN_TEXT_PT)
+    left.set_title(title_grid, fontsize=MIN_TEXT_PT)
+    right = fig.add_axes(((0.6 + (grid_w - pic_w) / 2) / fig_w, 0.05 / fig_h, pic_w / fig_w, pic_h / fig_h))
     show_image(arr, ax=right)
-    right.set_title(title_image, fontsize=10)
+    right.set_title(title_image, fontsize=MIN_TEXT_PT)
     return fig
 
 
@@ -279,10 +280,11 @@ def show_memory_order(shape=(2, 3)):
     """
     H, W = shape
     n = H * W * 3
-    cell = min(0.42, 8.6 / n)
-    fig = new_figure(n * cell + 0.4, 2.0)
-    ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
-    ax.set_xlim(-0.5, n + 0.5)
+    # At most 8.4 inches (672 px, the book's text column) so that the labels,
+    # raised to the caption size when displayed, still fit their cells.
+    fig = new_figure(min(8.3, (n + 0.6) * 0.45 / 0.98), 2.0)
+    ax = fig.add_axes((0.01, 0.02, 0.98, 0.96))
+    ax.set_xlim(-0.1, n + 0.5)
     ax.set_ylim(-0.3, 4.4)
     ax.axis("off")
     strips = (("HWC", "HWC (interleaved): image files, PIL, scikit-image", 2.6),
@@ -295,7 +297,7 @@ def show_memory_order(shape=(2, 3)):
                                    hatch=_CHANNEL_HATCH[label[0]], linewidth=0.6))
             ax.text(k + 0.5, y + 0.5, label, ha="center", va="center", fontsize=7,
                     color="black",
-                    bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
+                    bbox=dict(boxstyle="square,pad=0.02", facecolor="white", edgecolor="none", alpha=0.85))
         ax.annotate("", xy=(n + 0.4, y - 0.15), xytext=(0, y - 0.15),
                     arrowprops=dict(arrowstyle="->", color="#404040", linewidth=0.8))
     ax.text(n + 0.4, 0.05, "memory address →", ha="right", va="top", fontsize=7, color="#404040")

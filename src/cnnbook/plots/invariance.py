@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from ._base import BLUE, DIVERGING, ORANGE, VERMILLION, hide_ticks, new_figure, outline
+from ._base import BLUE, DIVERGING, MIN_TEXT_PT, ORANGE, VERMILLION, hide_ticks, new_figure, outline
 from .grids import show_grid
 
 __all__ = [
@@ -62,7 +62,7 @@ def show_unrolling(img, pair=((3, 4), (4, 4)), *, fmt="auto"):
     --------
     >>> fig = show_unrolling(np.arange(16.0).reshape(4, 4), pair=((1, 1), (2, 1)))
     >>> fig.axes[1].get_title()
-    'the same 16 numbers as a vector: pixel (1, 1) -> index 5, pixel (2, 1) -> index 9'
+    'the same 16 numbers as a vector:\\npixel (1, 1) -> index 5, pixel (2, 1) -> index 9'
     """
     arr = _image_2d(img)
     H, W = arr.shape
@@ -72,11 +72,16 @@ def show_unrolling(img, pair=((3, 4), (4, 4)), *, fmt="auto"):
             raise ValueError(f"pair positions must lie inside the {H} x {W} image, got {(r, c)}")
     i1, i2 = r1 * W + c1, r2 * W + c2  # row-major (C order) index of each pixel
     n = H * W
-    fig = new_figure(9.0, 3.9)
-    top = fig.add_axes((0.36, 0.42, 0.28, 0.52))
-    show_grid(arr, ax=top, fmt=fmt, highlight=[(r1, c1), (r2, c2)], origin=(0, 0))
-    top.set_title(f"a {H}×{W} image", fontsize=9)
-    strip = fig.add_axes((0.02, 0.1, 0.96, 0.12))
+    # Inches: cells of 0.55 in hold "0.00" at the caption's size; the figure fits the column.
+    cell = 0.55
+    grid_w, grid_h = W * cell, H * cell
+    fig_w, fig_h = 8.3, grid_h + 2.25
+    fig = new_figure(fig_w, fig_h)
+    top = fig.add_axes(((fig_w - grid_w) / 2 / fig_w, 1.85 / fig_h, grid_w / fig_w, grid_h / fig_h))
+    show_grid(arr, ax=top, fmt=fmt, highlight=[(r1, c1), (r2, c2)], origin=(0, 0), fontsize=MIN_TEXT_PT)
+    top.tick_params(labelsize=MIN_TEXT_PT)
+    top.set_title(f"a {H}×{W} image", fontsize=MIN_TEXT_PT)
+    strip = fig.add_axes((0.02, 0.4 / fig_h, 0.96, 0.45 / fig_h))
     strip.imshow(arr.reshape(1, n), cmap="gray", aspect="auto", interpolation="nearest")
     for k in range(1, H):  # mark where each image row starts in the vector
         strip.axvline(k * W - 0.5, color=BLUE, linewidth=1.2)
@@ -85,11 +90,11 @@ def show_unrolling(img, pair=((3, 4), (4, 4)), *, fmt="auto"):
     strip.set_yticks([])
     ticks = sorted({0, n - 1, i1, i2} | set(range(0, n, W)))
     strip.set_xticks(ticks, labels=[str(t) for t in ticks])
-    strip.tick_params(labelsize=7)
+    strip.tick_params(labelsize=MIN_TEXT_PT)
     strip.set_title(
-        f"the same {n} numbers as a vector: pixel ({r1}, {c1}) -> index {i1}, "
+        f"the same {n} numbers as a vector:\npixel ({r1}, {c1}) -> index {i1}, "
         f"pixel ({r2}, {c2}) -> index {i2}",
-        fontsize=9,
+        fontsize=MIN_TEXT_PT,
     )
     return fig
 
@@ -165,20 +170,22 @@ def show_connectivity(n_in=8, kernel_size=3):
     --------
     >>> fig = show_connectivity(8, 3)
     >>> [ax.get_title().splitlines()[0] for ax in fig.axes]
-    ['dense', 'locally connected', 'convolutional (shared weights)']
+    ['dense', 'locally connected', 'convolutional']
     """
     counts = connectivity_counts(n_in, kernel_size)
     n_out = counts["n_out"]
-    fig = new_figure(9.0, 3.3)
+    fig = new_figure(8.3, 3.6)
     titles = (
-        ("dense", f"{n_in}·{n_out} + {n_out} = {counts['dense']} parameters"),
-        ("locally connected", f"{n_out}·({kernel_size} + 1) = {counts['local']} parameters"),
-        ("convolutional (shared weights)", f"{kernel_size} + 1 = {counts['conv']} parameters"),
+        ("dense", f"{n_in}·{n_out} + {n_out}\n= {counts['dense']} parameters"),
+        ("locally connected", f"{n_out}·({kernel_size} + 1)\n= {counts['local']} parameters"),
+        ("convolutional", f"(shared weights)\n{kernel_size} + 1 = {counts['conv']} parameters"),
     )
     x_in = np.arange(n_in)
     x_out = np.arange(n_out) + (kernel_size - 1) / 2  # each output centred over its window
     for p, (name, count) in enumerate(titles):
-        ax = fig.add_axes((p / 3 + 0.01, 0.04, 1 / 3 - 0.02, 0.74))
+        # The first panel is wider: it carries the 'input' and 'output' labels.
+        left = 0.0 if p == 0 else 0.12 + p * 0.293
+        ax = fig.add_axes((left, 0.03, 0.12 + 0.293 - 0.01 if p == 0 else 0.283, 0.6))
         for j in range(n_out):
             inputs = range(n_in) if name == "dense" else range(j, j + kernel_size)
             for i in inputs:
@@ -190,17 +197,18 @@ def show_connectivity(n_in=8, kernel_size=3):
                 ax.add_line(Line2D([x_in[i], x_out[j]], [0, 1], zorder=1, **style))
         ax.scatter(x_in, np.zeros(n_in), s=70, color="white", edgecolors="black", zorder=3)
         ax.scatter(x_out, np.ones(n_out), s=70, color="#c8c8c8", edgecolors="black", zorder=3)
-        ax.text(-0.6, 0, "input", ha="right", va="center", fontsize=7)
-        ax.text(-0.6, 1, "output", ha="right", va="center", fontsize=7)
-        ax.set_xlim(-2.2, n_in - 0.4)
+        if p == 0:
+            ax.text(-0.6, 0, "input", ha="right", va="center", fontsize=MIN_TEXT_PT)
+            ax.text(-0.6, 1, "output", ha="right", va="center", fontsize=MIN_TEXT_PT)
+        ax.set_xlim(-3.4 if p == 0 else -0.5, n_in - 0.5)
         ax.set_ylim(-0.25, 1.25)
         ax.axis("off")
-        ax.set_title(f"{name}\n{count}", fontsize=9)
+        ax.set_title(f"{name}\n{count}", fontsize=MIN_TEXT_PT)
     return fig
 
 
 def show_templates(weight, shape, *, units=8, region=None, ncols=8, dead=None, dead_label="dead",
-                   fontsize=12):
+                   fontsize=MIN_TEXT_PT):
     """First-layer weights of a fully connected network, each unit's row as an image.
 
     Unit ``k`` computes ``weight[k] @ x``: its row of weights is a template
@@ -218,6 +226,8 @@ def show_templates(weight, shape, *, units=8, region=None, ncols=8, dead=None, d
     region : ndarray of bool, shape (H, W), optional
         Outline these pixels (e.g. where any training image had ink).
     ncols : int
+        Most panels per row; fewer if their titles would not fit the book's
+        column side by side.
     dead : ndarray of bool, shape (units_total,), optional
         Units to mark as dead ReLUs (off for every training image, so no
         gradient reached their weights): their panel is hatched grey and titled
@@ -250,9 +260,13 @@ def show_templates(weight, shape, *, units=8, region=None, ncols=8, dead=None, d
             raise ValueError(f"dead must have one entry per unit, shape ({w.shape[0]},), got dead.shape={dead.shape}")
     templates = w[:units].reshape(units, H, W)  # (units, H, W)
     limit = float(np.abs(templates).max()) or 1.0
-    ncols = min(ncols, units)
+    # At most as many columns as titles of this size fit in the 8.4-inch column.
+    longest = max(len(dead_label), 7) if dead is not None else 7
+    title_w = 0.62 * longest * fontsize / 72 + 0.15             # inches, DejaVu Sans
+    ncols = min(ncols, units, max(1, int(8.3 // title_w)))
+    ncols = -(-units // -(-units // ncols))                      # balance the rows
     nrows = -(-units // ncols)
-    panel = min(1.3, 9.0 / ncols)
+    panel = min(1.3 * max(1, fontsize / 12), 8.3 / ncols)
     lines = 2 if dead is not None else 1
     title_h = lines * 1.3 * fontsize / 72 + 0.05   # inches for the title lines
     fig = new_figure(ncols * panel, nrows * (panel * H / W + title_h))
@@ -317,20 +331,26 @@ def show_shift_grids(grids, titles, shifts, *, fmt="{:.2f}"):
         if g.shape != (len(shifts), len(shifts)):
             raise ValueError(f"each grid must have shape {(len(shifts), len(shifts))}, got {g.shape}")
     n = len(grids)
-    panel = min(2.3, 8.6 / n)
-    fig = new_figure(n * panel + 0.3, panel + 0.75)
+    # Cells of 0.55 in hold "0.96" at the caption's size: two panels per row fit the column.
+    ncols = min(n, 2)
+    nrows = -(-n // ncols)
+    side = 0.55 * len(shifts)
+    panel_w, panel_h = side + 1.35, side + 1.15
+    fig = new_figure(ncols * panel_w, nrows * panel_h)
+    fig_w, fig_h = fig.get_size_inches()
     for p, (g, title) in enumerate(zip(grids, titles)):
-        ax = fig.add_axes(((p * panel + 0.35) / fig.get_figwidth(), 0.45 / fig.get_figheight(),
-                           (panel - 0.45) / fig.get_figwidth(), (panel - 0.45) / fig.get_figheight()))
+        r, c = divmod(p, ncols)
+        ax = fig.add_axes(((c * panel_w + 1.2) / fig_w, ((nrows - 1 - r) * panel_h + 0.8) / fig_h,
+                           side / fig_w, side / fig_h))
         show_grid(g, ax=ax, cmap="cividis", vmin=0, vmax=1, fmt=fmt, origin=(shifts[0], shifts[0]),
-                  fontsize=7)
+                  fontsize=MIN_TEXT_PT)
+        ax.tick_params(labelsize=MIN_TEXT_PT)
         centre = shifts.index(0) if 0 in shifts else None
         if centre is not None:
             outline(ax, centre, centre, 1, 1, colour=ORANGE, linewidth=1.8)
-        ax.set_title(title, fontsize=8)
-        ax.set_xlabel("dx (pixels right)", fontsize=7)
-        if p == 0:
-            ax.set_ylabel("dy (pixels down)", fontsize=7)
+        ax.set_title(title, fontsize=MIN_TEXT_PT)
+        ax.set_xlabel("dx (pixels right)", fontsize=MIN_TEXT_PT)
+        ax.set_ylabel("dy (pixels down)", fontsize=MIN_TEXT_PT)
     return fig
 
 
@@ -361,7 +381,7 @@ def show_equivariance(x, x_shifted, fmap, fmap_shifted, shift):
     >>> b = np.roll(a, 1, axis=1)
     >>> fig = show_equivariance(a, b, a, b, (0, 1))
     >>> fig.axes[4].get_title()
-    'conv(shift(x)) − shift(conv(x))\\nmax |difference| = 0'
+    'conv(shift(x))\\n− shift(conv(x))\\nmax |difference| = 0'
     """
     x, xs = _image_2d(x, "x"), _image_2d(x_shifted, "x_shifted")
     f, fs = _image_2d(fmap, "fmap"), _image_2d(fmap_shifted, "fmap_shifted")
@@ -374,18 +394,19 @@ def show_equivariance(x, x_shifted, fmap, fmap_shifted, shift):
     diff = fs - moved
     lo, hi = min(f.min(), fs.min()), max(f.max(), fs.max())
     limit = max(float(np.abs(diff).max()), 1e-12)
-    fig = new_figure(9.0, 2.35)
+    # Two rows (inputs above, feature maps below) so that the titles fit the column.
+    fig = new_figure(8.3, 5.4)
     panels = (
-        (x, "input x", "gray", None, None),
-        (xs, f"shift(x) by {dy}, {dx}", "gray", None, None),
-        (f, "conv(x)", "viridis", lo, hi),
-        (fs, "conv(shift(x))", "viridis", lo, hi),
-        (diff, f"conv(shift(x)) − shift(conv(x))\nmax |difference| = {np.abs(diff).max():.2g}",
-         DIVERGING, -limit, limit),
+        (x, "input x", "gray", None, None, (0, 0)),
+        (xs, f"shift(x) by {dy}, {dx}", "gray", None, None, (0, 1)),
+        (f, "conv(x)", "viridis", lo, hi, (1, 0)),
+        (fs, "conv(shift(x))", "viridis", lo, hi, (1, 1)),
+        (diff, f"conv(shift(x))\n− shift(conv(x))\nmax |difference| = {np.abs(diff).max():.2g}",
+         DIVERGING, -limit, limit, (1, 2)),
     )
-    for p, (values, title, cmap, vmin, vmax) in enumerate(panels):
-        ax = fig.add_axes((p / 5 + 0.01, 0.03, 1 / 5 - 0.02, 0.72))
+    for values, title, cmap, vmin, vmax, (r, c) in panels:
+        ax = fig.add_axes((c / 3 + 0.03, 0.03 if r else 0.53, 1 / 3 - 0.06, 0.36))
         ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
         hide_ticks(ax)
-        ax.set_title(title, fontsize=8)
+        ax.set_title(title, fontsize=MIN_TEXT_PT)
     return fig

@@ -76,7 +76,7 @@ def plot_binary_losses(z_min=-6.0, z_max=6.0, t=1.0, num=241):
         raise ValueError(f"z_min must be below z_max, got z_min={z_min!r}, z_max={z_max!r}")
     z = np.linspace(z_min, z_max, num)
     c = binary_loss_curves(z, t)
-    fig = new_figure(8.5, 3.0, layout="constrained")
+    fig = new_figure(8.3, 4.6, layout="constrained")
     ax_loss, ax_grad = fig.subplots(1, 2)
     ax_loss.plot(z, c["ce"], color=BLUE, lw=2, label="cross-entropy")
     ax_loss.plot(z, c["se"], color=VERMILLION, lw=2, ls="--", label="squared error")
@@ -91,14 +91,15 @@ def plot_binary_losses(z_min=-6.0, z_max=6.0, t=1.0, num=241):
     # The label sits at the top of the shaded region, against its inner edge (z = 0), where the
     # cross-entropy curve is low: at the outer edge (z = z_min for t = 1) the curve runs through it.
     inset = 0.02 * (z_max - z_min)
-    ax_loss.text(z[wrong].max() - inset if t == 1 else z[wrong].min() + inset, 0.95, "confidently wrong",
+    ax_loss.text(z[wrong].max() - inset if t == 1 else z[wrong].min() + inset, 0.95, "confidently\nwrong",
                  transform=ax_loss.get_xaxis_transform(), ha="right" if t == 1 else "left", va="top",
                  fontsize=8)
     t_label = int(t)
     ax_loss.set_title(f"loss (target t = {t_label})", fontsize=10)
     ax_grad.set_title(f"gradient dL/dz (target t = {t_label})", fontsize=10)
-    ax_loss.legend(fontsize=8, loc="center right" if t == 1 else "center left")
-    ax_grad.legend(fontsize=8, loc="lower right" if t == 1 else "upper left")
+    # Legends below the axes: inside, at the caption's size, they would cover the curves.
+    for ax in (ax_loss, ax_grad):
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
     return fig
 
 
@@ -159,7 +160,7 @@ def plot_softmax_gradient(logits, target, class_names=None):
         ax.axhline(0, color="grey", lw=0.8)
     ax_p.set_ylim(0, 1.2)
     lo, hi = min(dz.min(), 0), max(dz.max(), 0)
-    margin = 0.2 * (hi - lo)                          # room for the labels beyond the longest bars
+    margin = 0.3 * (hi - lo)                          # room for the labels beyond the longest bars
     ax_g.set_ylim(lo - margin, hi + margin)
     ax_p.set_title("probabilities y = softmax(z)", fontsize=10)
     ax_g.set_title("gradient dL/dz = y − t", fontsize=10)

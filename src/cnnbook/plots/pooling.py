@@ -14,7 +14,7 @@ import numpy as np
 from .._validate import pair
 from ..pool import avg_pool2d, lp_pool2d, max_pool2d
 from ..shapes import pool_output_size
-from ._base import OUTLINE_COLOURS, OUTLINE_STYLES, auto_fmt, new_figure, outline
+from ._base import MIN_TEXT_PT, OUTLINE_COLOURS, OUTLINE_STYLES, auto_fmt, new_figure, outline, text_width_in
 from .grids import show_grid
 
 __all__ = ["pool_grid", "show_pooling", "plot_shift_sensitivity"]
@@ -92,12 +92,22 @@ def show_pooling(values, kernel_size, stride=None, mode="max", *, fmt="auto", cm
     fmt_in = auto_fmt(x) if fmt == "auto" else fmt
     fmt_out = auto_fmt(out) if fmt == "auto" else fmt
     lo, hi = min(x.min(), out.min()), max(x.max(), out.max())
+    name = {"max": "max", "avg": "average", "l2": "L2"}[mode]
+    size = f"{KH}×{KW}" if KH != KW else f"{KH}×{KH}"
+    stride_text = f"{SH}" if SH == SW else f"({SH}, {SW})"
+    title_out = f"{name} pool {size}, stride {stride_text}\n→ {H_out}×{W_out}"
+    # Inches. The output's slot is as wide as its title, so the title stays clear of the input.
     scale = min(0.55, 5.0 / max(H, W))
-    width = (W + max(W_out, 2.5)) * scale + 1.2
-    fig = new_figure(min(9.0, width), max(H * scale + 1.0, 2.4))
-    ax_in, ax_out = fig.subplots(1, 2, gridspec_kw=dict(width_ratios=[W, max(W_out, 2.5)]))
-    show_grid(x, ax=ax_in, cmap=cmap, vmin=lo, vmax=hi, fmt=fmt_in)
-    show_grid(out, ax=ax_out, cmap=cmap, vmin=lo, vmax=hi, fmt=fmt_out)
+    in_w, out_w = W * scale, W_out * scale
+    slot = max(out_w, max(text_width_in(line) for line in title_out.splitlines()) + 0.1)
+    title_h, gap = 0.7, 0.3
+    width, height = in_w + gap + slot + 0.1, H * scale + title_h + 0.1
+    fig = new_figure(width, height)
+    ax_in = fig.add_axes((0.05 / width, 0.05 / height, in_w / width, H * scale / height))
+    ax_out = fig.add_axes(((0.05 + in_w + gap + (slot - out_w) / 2) / width,
+                           (0.05 + (H - H_out) * scale) / height, out_w / width, H_out * scale / height))
+    show_grid(x, ax=ax_in, cmap=cmap, vmin=lo, vmax=hi, fmt=fmt_in, fontsize=MIN_TEXT_PT)
+    show_grid(out, ax=ax_out, cmap=cmap, vmin=lo, vmax=hi, fmt=fmt_out, fontsize=MIN_TEXT_PT)
     windows = [(i, j) for i in range(H_out) for j in range(W_out)]
     if len(windows) > 6:
         windows = [(0, j) for j in range(W_out)][:6]
@@ -114,12 +124,8 @@ def show_pooling(values, kernel_size, stride=None, mode="max", *, fmt="auto", cm
             # A ring around the winning number: the value that the output cell copies.
             ax_in.plot(j * SW + c, i * SH + r, "o", markersize=0.62 * scale * 72, markerfacecolor="none",
                        markeredgecolor=colour, markeredgewidth=2.0, zorder=6)
-    ax_in.set_title(f"input {H}×{W}", fontsize=9)
-    name = {"max": "max", "avg": "average", "l2": "L2"}[mode]
-    size = f"{KH}×{KW}" if KH != KW else f"{KH}×{KH}"
-    stride_text = f"{SH}" if SH == SW else f"({SH}, {SW})"
-    ax_out.set_title(f"{name} pool {size}, stride {stride_text}\n→ {H_out}×{W_out}", fontsize=9)
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.84, wspace=0.12)
+    ax_in.set_title(f"input {H}×{W}", fontsize=MIN_TEXT_PT)
+    ax_out.set_title(title_out, fontsize=MIN_TEXT_PT)
     return fig
 
 

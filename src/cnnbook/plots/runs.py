@@ -54,7 +54,7 @@ def plot_runs(runs, *, xlabel="epoch", ylabel="loss", logy=False, title=None, ax
         raise ValueError(f"runs can hold at most {len(LINE_STYLES)} curves (one style each), got {len(runs)}")
     series = {str(label): _series(values, f"runs[{label!r}]") for label, values in runs.items()}
     if ax is None:
-        fig = new_figure(5.0, 3.2, layout="constrained")
+        fig = new_figure(6.0, 3.2 + 0.3 * len(series), layout="constrained")
         ax = fig.add_subplot(1, 1, 1)
     else:
         fig = ax.figure
@@ -72,7 +72,8 @@ def plot_runs(runs, *, xlabel="epoch", ylabel="loss", logy=False, title=None, ax
     if title:
         ax.set_title(title, fontsize=9)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    # Under the axes: inside, at the caption's size, the legend would cover the curves.
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     return fig
 
 
@@ -101,7 +102,7 @@ def plot_agreement(a, b, labels=("cnnbook", "PyTorch"), *, xlabel="step", ylabel
     >>> fig = plot_agreement([2.0, 1.5, 1.0], [2.0, 1.5 + 1e-12, 1.0])
     >>> left, right = fig.axes
     >>> right.get_yscale(), right.get_legend().get_texts()[0].get_text()
-    ('log', '|difference|: max 1e-12, exactly 0 at 2 of 3 steps')
+    ('log', '|difference|: max 1e-12,\\nexactly 0 at 2 of 3 steps')
     """
     a, b = _series(a, "a"), _series(b, "b")
     if a.shape != b.shape:
@@ -110,7 +111,7 @@ def plot_agreement(a, b, labels=("cnnbook", "PyTorch"), *, xlabel="step", ylabel
         raise ValueError(f"labels must be two strings, got labels={labels!r}")
     diff = np.abs(a - b)
     zeros = int(np.sum(diff == 0))
-    fig = new_figure(9.0, 3.2, layout="constrained")
+    fig = new_figure(8.3, 4.4, layout="constrained")
     left = fig.add_subplot(1, 2, 1)
     x = np.arange(1, len(a) + 1)
     left.plot(x, a, color=BLUE, linestyle="-", linewidth=2.5, label=str(labels[0]))
@@ -118,11 +119,12 @@ def plot_agreement(a, b, labels=("cnnbook", "PyTorch"), *, xlabel="step", ylabel
     left.set_xlabel(xlabel)
     left.set_ylabel(ylabel)
     left.grid(alpha=0.3)
-    left.legend(fontsize=8)
+    # Legends under the axes: at the caption's size they would cover the points.
+    left.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), frameon=False)
     right = fig.add_subplot(1, 2, 2)
     shown = np.where(diff > 0, diff, np.nan)  # log scale: exact zeros are counted, not drawn
     right.plot(x, shown, color=VERMILLION, linestyle="none", marker="o", markersize=3,
-               label=f"|difference|: max {diff.max():.2g}, exactly 0 at {zeros} of {len(a)} {xlabel}s")
+               label=f"|difference|: max {diff.max():.2g},\nexactly 0 at {zeros} of {len(a)} {xlabel}s")
     right.set_yscale("log")
     if zeros == len(a):
         right.set_ylim(1e-17, 1e-15)  # nothing to draw; keep a sensible empty log axis
@@ -130,5 +132,5 @@ def plot_agreement(a, b, labels=("cnnbook", "PyTorch"), *, xlabel="step", ylabel
     right.set_xlabel(xlabel)
     right.set_ylabel(f"|{labels[0]} − {labels[1]}|")
     right.grid(alpha=0.3)
-    right.legend(fontsize=8, loc="upper left")
+    right.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), frameon=False)
     return fig

@@ -18,7 +18,7 @@ from matplotlib.colors import ListedColormap
 
 from .._validate import pair
 from ..conv import conv2d
-from ._base import DIVERGING, ORANGE, auto_fmt, format_value, new_figure, outline
+from ._base import DIVERGING, MIN_TEXT_PT, ORANGE, auto_fmt, format_value, new_figure, outline, text_width_in
 from .grids import show_grid
 
 __all__ = [
@@ -119,7 +119,7 @@ def _show_input(ax, xp, p, fontsize=None):
         ax.imshow(np.ma.masked_where(~pad, np.ones_like(grid)), cmap=ListedColormap(["#d0d0d0"]),
                   interpolation="nearest", zorder=0.5)
         for r, c in zip(*np.nonzero(pad)):
-            ax.text(c, r, "0", ha="center", va="center", fontsize=7, color="#505050")
+            ax.text(c, r, "0", ha="center", va="center", fontsize=fontsize or 7, color="#505050")
 
 
 def _limits(values):
@@ -250,33 +250,48 @@ def sliding_steps(x, w, positions=None, stride=1, padding=0):
         if not (0 <= i < H_out and 0 <= j < W_out):
             raise ValueError(f"positions must be inside the output ({H_out}, {W_out}), got ({i}, {j})")
     n = len(positions)
-    width = min(9.0, 1.2 + 2.0 * n)
-    panel = (width - 1.2) / n
-    cell = min(0.4, 0.85 * panel / xp.shape[1])
-    height = (xp.shape[0] + out.shape[0]) * cell + 0.9
+    # Inches, for numbers at the caption's size in a figure as wide as the book's column.
+    # Cells are as wide as their widest number; steps that do not fit one row take two.
+    fmt_in, fmt_out = auto_fmt(x), auto_fmt(out)
+    need_in = 0.1 + max(text_width_in(format_value(fmt_in, v)) for v in np.append(xp.ravel(), 0.0))
+    need_out = 0.1 + max(text_width_in(format_value(fmt_out, v)) for v in out.ravel())
+    width, left_w, title_h = 8.3, 1.1, 0.35
+    ncols = n
+    if (width - left_w) / n < max(xp.shape[1] * need_in, out.shape[1] * need_out) / 0.9:
+        ncols = min(n, 2)
+    nrows = -(-n // ncols)
+    panel = (width - left_w) / ncols
+    cell = min(0.4, max(need_in, 0.9 * panel / xp.shape[1])) if ncols == n else max(need_in + 0.06, 0.3)
+    cell_out = min(0.5, max(need_out, 0.9 * panel / out.shape[1] if ncols == n else need_out))
+    row_h = title_h + xp.shape[0] * cell + title_h + out.shape[0] * cell_out + 0.15
+    height = nrows * row_h
     fig = new_figure(width, height)
     lo, hi = _limits(w)
-    kw_w = w.shape[1] * min(cell, 0.9 / w.shape[1])
-    ax_w = fig.add_axes((0.1 / width, (height - 0.35 - w.shape[0] * kw_w / w.shape[1]) / height,
-                         kw_w / width, w.shape[0] * kw_w / w.shape[1] / height))
-    show_grid(w, ax=ax_w, cmap=DIVERGING, vmin=lo, vmax=hi, fmt=auto_fmt(w), fontsize=7)
-    ax_w.set_title("filter", fontsize=8)
+    kcell = min(0.32, 1.0 / w.shape[1])
+    ax_w = fig.add_axes((0.05 / width, (height - title_h - w.shape[0] * kcell) / height,
+                         w.shape[1] * kcell / width, w.shape[0] * kcell / height))
+    show_grid(w, ax=ax_w, cmap=DIVERGING, vmin=lo, vmax=hi, fmt=auto_fmt(w), fontsize=MIN_TEXT_PT)
+    ax_w.set_title("filter", fontsize=MIN_TEXT_PT)
     lo_o, hi_o = _limits(out)
     for s, (i, j) in enumerate(positions):
-        left = (1.2 + s * panel + (panel - xp.shape[1] * cell) / 2) / width
-        ax_in = fig.add_axes((left, (height - 0.35 - xp.shape[0] * cell) / height,
+        row, col = divmod(s, ncols)
+        top = height - row * row_h
+        left = (left_w + col * panel + (panel - xp.shape[1] * cell) / 2) / width
+        ax_in = fig.add_axes((left, (top - title_h - xp.shape[0] * cell) / height,
                               xp.shape[1] * cell / width, xp.shape[0] * cell / height))
-        _show_input(ax_in, xp, p)
+        _show_input(ax_in, xp, p, fontsize=MIN_TEXT_PT)
         r, c = _window_start(i, j, stride)
         outline(ax_in, r, c, *w.shape, colour=ORANGE)
-        ax_in.set_title(f"step {i * W_out + j + 1}: out[{i}, {j}]", fontsize=8)
-        left_o = (1.2 + s * panel + (panel - out.shape[1] * cell) / 2) / width
-        ax_out = fig.add_axes((left_o, 0.1 / height, out.shape[1] * cell / width, out.shape[0] * cell / height))
+        ax_in.set_title(f"step {i * W_out + j + 1}: out[{i}, {j}]", fontsize=MIN_TEXT_PT)
+        left_o = (left_w + col * panel + (panel - out.shape[1] * cell_out) / 2) / width
+        ax_out = fig.add_axes((left_o, (top - row_h + 0.1) / height, out.shape[1] * cell_out / width,
+                               out.shape[0] * cell_out / height))
         so_far = np.full(out.shape, np.nan)
         so_far.ravel()[:i * W_out + j + 1] = out.ravel()[:i * W_out + j + 1]
-        show_grid(so_far, ax=ax_out, cmap=DIVERGING, vmin=lo_o, vmax=hi_o, fmt=auto_fmt(out))
+        show_grid(so_far, ax=ax_out, cmap=DIVERGING, vmin=lo_o, vmax=hi_o, fmt=fmt_out,
+                  fontsize=MIN_TEXT_PT)
         outline(ax_out, i, j, 1, 1, colour=ORANGE)
-        ax_out.set_title("output so far", fontsize=7)
+        ax_out.set_title("output so far", fontsize=MIN_TEXT_PT)
     return fig
 
 

@@ -1,10 +1,12 @@
 """Training curves, confusion matrices and activation maps on a shared scale."""
 
+import textwrap
+
 import numpy as np
 
 from matplotlib.colors import to_rgb
 
-from ._base import BLUE, GREEN, ORANGE, VERMILLION, new_figure
+from ._base import BLUE, GREEN, MIN_TEXT_PT, ORANGE, VERMILLION, new_figure, text_width_in
 
 __all__ = ["plot_curves", "plot_confusion", "show_activations"]
 
@@ -96,7 +98,10 @@ def plot_curves(history, *, labels=None, marks=None):
         key = "loss" if "loss" in name else "accuracy" if "acc" in name else "value"
         groups[key][name] = values
     groups = {k: v for k, v in groups.items() if v}
-    fig = new_figure(4.2 * len(groups), 3.0, layout="constrained")
+    # At most the book's column wide; legends under the axes, where at the caption's size
+    # they cover no curve.
+    lines = 2 + sum(-(-len(str(text)) // 32) for text in marks)        # legend lines under each panel
+    fig = new_figure(min(8.3, 4.2 * len(groups)), 3.3 + 0.33 * lines, layout="constrained")
     for i, (label, members) in enumerate(groups.items()):
         ax = fig.add_subplot(1, len(groups), i + 1)
         for name, values in members.items():
@@ -109,7 +114,10 @@ def plot_curves(history, *, labels=None, marks=None):
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        # Long labels on two lines, so that each legend stays as wide as its panel.
+        handles, texts = ax.get_legend_handles_labels()
+        ax.legend(handles, [textwrap.fill(t, 32) for t in texts], fontsize=8, loc="upper center",
+                  bbox_to_anchor=(0.5, -0.25), frameon=False)
     return fig
 
 
@@ -196,7 +204,8 @@ def show_activations(maps, channels=None, *, ncols=8, panel=1.1, cmap="viridis")
     channels : sequence of int, optional
         Which channels to show, in this order; default all.
     ncols : int, default 8
-        Panels per row.
+        Most panels per row; fewer if their titles would not fit the book's
+        column side by side.
     panel : float, default 1.1
         Width of a panel in inches.
     cmap : str, default 'viridis'
@@ -226,9 +235,14 @@ def show_activations(maps, channels=None, *, ncols=8, panel=1.1, cmap="viridis")
         raise ValueError(f"ncols must be a positive int, got ncols={ncols!r}")
     if not (isinstance(panel, (int, float)) and panel > 0):
         raise ValueError(f"panel must be a positive number of inches, got panel={panel!r}")
-    ncols = min(ncols, len(channels))
+    # No more columns than titles at the caption's size fit side by side in the book's
+    # column (beside the colour bar); the rows are then filled evenly.
+    title_w = text_width_in(f"channel {max(channels)}") + 0.2
+    ncols = min(ncols, len(channels), max(1, int((8.3 - 0.9) // max(panel, title_w))))
+    ncols = -(-len(channels) // -(-len(channels) // ncols))
     nrows = -(-len(channels) // ncols)
-    fig = new_figure(ncols * panel + 0.9, nrows * (panel * H / W + 0.3), layout="constrained")
+    panel = max(panel, title_w)
+    fig = new_figure(ncols * panel + 0.9, nrows * (panel * H / W + 0.35), layout="constrained")
     grid = fig.add_gridspec(nrows, ncols)
     hi = max(float(arr[channels].max()), 1e-12)
     for i, k in enumerate(channels):
@@ -237,6 +251,6 @@ def show_activations(maps, channels=None, *, ncols=8, panel=1.1, cmap="viridis")
                           vmax=hi, interpolation="nearest")
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"channel {k}", fontsize=8)
+        ax.set_title(f"channel {k}", fontsize=MIN_TEXT_PT)
     fig.colorbar(image, ax=fig.axes, shrink=0.9, label="activation")
     return fig
