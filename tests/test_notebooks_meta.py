@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -161,8 +162,18 @@ def test_outputs_are_not_machine_specific(path):
                 assert match is None, f"{path.name}: code cell {index} output shows {what}: {match.group(0)!r}"
 
 
+def repo_files():
+    """The files a commit would hold: tracked, or new and not ignored (git); else a walk of the tree."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                                cwd=ROOT, capture_output=True, check=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return [p for p in ROOT.rglob("*") if not any(part in SKIP_DIRS for part in p.relative_to(ROOT).parts)]
+    return [ROOT / name for name in listed.decode("utf-8").split("\0") if name]
+
+
 def repo_text_files():
-    for path in ROOT.rglob("*"):
+    for path in repo_files():
         rel = path.relative_to(ROOT)
         if any(part in SKIP_DIRS for part in rel.parts) or not path.is_file():
             continue

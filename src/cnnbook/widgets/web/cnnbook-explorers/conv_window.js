@@ -52,9 +52,7 @@
 
   function g(x, p) { return E.py.general(x, p); }
 
-  function absMax(values) {
-    return E.flat(values).reduce(function (m, v) { return Math.max(m, Math.abs(v)); }, 0);
-  }
+  var absMax = E.absMax;
 
   function grid(values, caption, cmap, vmin, vmax, origin) {  // cnnbook.widgets.web.grid
     return { values: values, caption: caption, fmt: "auto", cmap: cmap, vmin: vmin, vmax: vmax,

@@ -156,17 +156,26 @@
     return r;
   }
 
-  function flat(values) {
+  function flat(values) {  // nested arrays -> one array, in row-major order (a loop per array, not per value)
     var out = [];
     (function walk(v) {
-      if (Array.isArray(v)) { v.forEach(walk); } else { out.push(v); }
-    })(values);
+      for (var i = 0; i < v.length; i++) {
+        if (Array.isArray(v[i])) { walk(v[i]); } else { out.push(v[i]); }
+      }
+    })(Array.isArray(values) ? values : [values]);
     return out;
+  }
+  /** max |v| over nested arrays, 0 for none; NaN if any value is NaN (as Math.max gives). */
+  function absMax(values) {
+    var all = flat(values), m = 0;
+    for (var i = 0; i < all.length; i++) { m = Math.max(m, Math.abs(all[i])); }
+    return m;
   }
 
   E.py = { fixed: fixed, repr: repr, format: format, formatValue: formatValue, autoFmt: autoFmt,
            roundHalfEven: roundHalfEven, general: general };
   E.flat = flat;
+  E.absMax = absMax;
 
   // ------------------------------------------------------------ small helpers for the twins
   E.range = function (n) { var out = []; for (var i = 0; i < n; i++) { out.push(i); } return out; };
