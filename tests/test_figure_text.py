@@ -11,6 +11,7 @@ scaled down to that, text and all (cnnbook.plots._base.COLUMN_PX).
 """
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -310,8 +311,20 @@ def _book_figures():
 BOOK_FIGURES = _book_figures()
 
 
+@pytest.mark.slow  # draws 25 of the book's figures twice each (about 1 s a figure)
 @pytest.mark.parametrize("name", list(BOOK_FIGURES))
 def test_book_figures_have_no_text_on_text_at_the_caption_size(name):
     fig = BOOK_FIGURES[name]()
     assert overlapping_texts(fig) == []
     assert smallest_text_px(fig) >= MIN_TEXT_PX - 0.05
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: smallest_text_px("a figure"), "fig must be a matplotlib Figure, got str"),
+    (lambda: smallest_text_px(new_figure(2, 1), column_px=0), "column_px must be a positive number of pixels, got column_px=0"),
+    (lambda: display_scale(-5), "width_px must be a positive number of pixels, got width_px=-5"),
+    (lambda: enlarge_small_text(new_figure(2, 1), min_px=0), "min_px must be positive, got 0"),
+])
+def test_bad_arguments_are_named(call, message):
+    with pytest.raises((TypeError, ValueError), match=re.escape(message)):
+        call()

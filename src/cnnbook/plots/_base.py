@@ -29,6 +29,7 @@ import base64
 import io
 import math
 import warnings
+from numbers import Real
 
 import numpy as np
 from matplotlib.backends.backend_agg import RendererAgg
@@ -268,8 +269,21 @@ def display_scale(width_px, column_px=COLUMN_PX):
     --------
     >>> display_scale(320), display_scale(840)
     (1.0, 0.8)
+    >>> display_scale(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: width_px must be a positive number of pixels, got width_px=0
     """
+    for name, value in (("width_px", width_px), ("column_px", column_px)):
+        if isinstance(value, bool) or not isinstance(value, Real) or not value > 0:
+            raise ValueError(f"{name} must be a positive number of pixels, got {name}={value!r}")
     return min(1.0, float(column_px) / float(width_px))
+
+
+def _check_figure(fig, column_px):
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}: {fig!r:.80}")
+    display_scale(1, column_px)   # checks column_px
 
 
 def _measure(fig, column_px):
@@ -280,6 +294,7 @@ def _measure(fig, column_px):
     everything drawn, padded by :data:`PAD_INCHES` (inches), which is what
     :func:`figure_for_display` shows.
     """
+    _check_figure(fig, column_px)
     recorder = _TextRecorder(fig)
     fig.draw(recorder)
     box = fig.get_tightbbox(recorder).padded(PAD_INCHES)
