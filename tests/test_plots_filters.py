@@ -45,8 +45,8 @@ def test_show_responses_checks_lengths():
 
 def test_draw_fibre_titles_and_position_check():
     fig = draw_fibre(C=3, K=5)
-    assert fig.axes[0].get_title().startswith("local connectivity")
+    assert fig.axes[0].get_title() == "local connectivity: one 3×3×3 patch → a fibre of 5 numbers"
     labels = [t.get_text() for t in fig.axes[0].texts]
-    assert "output 5×5×5" in labels and "3×3×3 patch" in labels
+    assert [t for t in labels if t] == ["input 7×7×3", "output 5×5×5"]   # (the arrow is an empty annotation)
     with pytest.raises(ValueError, match="position"):
         draw_fibre(size=7, F=3, position=(5, 0))

@@ -81,7 +81,7 @@ def plot_receptive_growth(kernel_size=3, dilations=(1, 2, 4, 8), channels=64):
         if y_den != y_dil:
             ax_rf.annotate(str(y_den), (x, y_den), textcoords="offset points", xytext=(4, -6),
                            ha="left", va="top", fontsize=8, color=BLUE)
-    ax_rf.set_ylim(0, max(g["dilated"]) * 1.15)        # room above the last label, below the title
+    ax_rf.set_ylim(0, max(g["dilated"]) * 1.6)         # room for the legend above the last label
     ax_rf.set_xlim(g["layers"][0] - 0.4, g["layers"][-1] + 0.4)
     ax_rf.set_xlabel("layer")
     ax_rf.set_ylabel("receptive field (pixels per axis)")

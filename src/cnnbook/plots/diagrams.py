@@ -424,7 +424,7 @@ def draw_lenet(input_size=32, padding=0):
             ax.text((previous_right + left) / 2, centre - 1.5, label_text, ha="center",
                     va="top", fontsize=MIN_TEXT_PT, linespacing=1.1)
         previous_right = right
-        x = right + (13 if layer["size"] else 11)  # room for the operation under each arrow
+        x = right + 13  # room for the operation under each arrow, and for the labels of thin layers
     ax.set_xlim(0, x - 5)
     # Same scale on both axes (square feature maps): the figure's height follows the width used.
     fig.set_size_inches(10, 10 * (0.98 / 0.96) * 34 / (x - 5))

@@ -297,7 +297,7 @@ def draw_fibre(C=3, K=4, size=7, F=3, position=(2, 3)):
     fig = new_figure(8.3, 7.0)
     shift, cell = 0.55, 1.0
     panels = []
-    for p, title in enumerate(("local connectivity: one patch, K filters → one fibre of K numbers",
+    for p, title in enumerate((f"local connectivity: one {F}×{F}×{C} patch → a fibre of {K} numbers",
                                "parameter sharing: one filter, every position → one map")):
         ax = fig.add_axes((0.01, 0.53 - p * 0.5, 0.98, 0.41))
         ax.set_aspect("equal")
@@ -341,6 +341,8 @@ def draw_fibre(C=3, K=4, size=7, F=3, position=(2, 3)):
     for face, tone in zip(faces, ("#f0c09c", "#e8a878", "#f6d3bd")):
         ax.add_patch(Polygon(face, closed=True, facecolor=tone, edgecolor=ORANGE, linewidth=1.6,
                              alpha=0.9, zorder=3))
+    # No labels on the drawing itself: at the caption's size they would cover the volumes; the
+    # title names the patch and the fibre.
     for k in range(K - 1, -1, -1):  # the fibre: one cell in each of the K maps
         x0, y0 = out_cell(i, j, k)
         ax.add_patch(Polygon([(x0, y0), (x0 + 1, y0), (x0 + 1, y0 + 1), (x0, y0 + 1)], closed=True,
@@ -349,10 +351,6 @@ def draw_fibre(C=3, K=4, size=7, F=3, position=(2, 3)):
     fx, fy = out_cell(i, j, 0)
     ax.annotate("", xy=(fx, fy + 0.5), xytext=(px + F + back, py + F / 2 + back / 2), zorder=6,
                 arrowprops=dict(arrowstyle="->", color=BLUE, linewidth=1.3))
-    ax.text(fx + 0.5, fy - 0.25, f"fibre: {K} numbers,\none per filter", fontsize=MIN_TEXT_PT, va="top", ha="center",
-            zorder=7, bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=1))
-    ax.text(px + F / 2, py - 0.25, f"{F}×{F}×{C} patch", fontsize=MIN_TEXT_PT, va="top", ha="center", zorder=7,
-            bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=1))
 
     ax = panels[1]
     for n, (r, c) in enumerate(((0, 0), (i, j))):

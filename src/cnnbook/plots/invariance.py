@@ -80,7 +80,7 @@ def show_unrolling(img, pair=((3, 4), (4, 4)), *, fmt="auto"):
     top = fig.add_axes(((fig_w - grid_w) / 2 / fig_w, 1.85 / fig_h, grid_w / fig_w, grid_h / fig_h))
     show_grid(arr, ax=top, fmt=fmt, highlight=[(r1, c1), (r2, c2)], origin=(0, 0), fontsize=MIN_TEXT_PT)
     top.tick_params(labelsize=MIN_TEXT_PT)
-    top.set_title(f"a {H}×{W} image", fontsize=MIN_TEXT_PT)
+    top.set_title(f"the image, {H}×{W}", fontsize=MIN_TEXT_PT)
     strip = fig.add_axes((0.02, 0.4 / fig_h, 0.96, 0.45 / fig_h))
     strip.imshow(arr.reshape(1, n), cmap="gray", aspect="auto", interpolation="nearest")
     for k in range(1, H):  # mark where each image row starts in the vector

@@ -14,7 +14,16 @@ import numpy as np
 from .._validate import pair
 from ..pool import avg_pool2d, lp_pool2d, max_pool2d
 from ..shapes import pool_output_size
-from ._base import MIN_TEXT_PT, OUTLINE_COLOURS, OUTLINE_STYLES, auto_fmt, new_figure, outline, text_width_in
+from ._base import (
+    MIN_TEXT_PT,
+    OUTLINE_COLOURS,
+    OUTLINE_STYLES,
+    auto_fmt,
+    format_value,
+    new_figure,
+    outline,
+    text_width_in,
+)
 from .grids import show_grid
 
 __all__ = ["pool_grid", "show_pooling", "plot_shift_sensitivity"]
@@ -98,14 +107,18 @@ def show_pooling(values, kernel_size, stride=None, mode="max", *, fmt="auto", cm
     title_out = f"{name} pool {size}, stride {stride_text}\n→ {H_out}×{W_out}"
     # Inches. The output's slot is as wide as its title, so the title stays clear of the input.
     scale = min(0.55, 5.0 / max(H, W))
-    in_w, out_w = W * scale, W_out * scale
+    # Output cells wide enough for their numbers ("3.25") with room for the window outlines.
+    out_scale = max(scale, 0.3 + max(text_width_in(format_value(fmt_out, v)) for v in out.ravel()))
+    in_w, out_w = W * scale, W_out * out_scale
     slot = max(out_w, max(text_width_in(line) for line in title_out.splitlines()) + 0.1)
     title_h, gap = 0.7, 0.3
-    width, height = in_w + gap + slot + 0.1, H * scale + title_h + 0.1
+    grid_h = max(H * scale, H_out * out_scale)
+    width, height = in_w + gap + slot + 0.1, grid_h + title_h + 0.1
     fig = new_figure(width, height)
-    ax_in = fig.add_axes((0.05 / width, 0.05 / height, in_w / width, H * scale / height))
+    ax_in = fig.add_axes((0.05 / width, (0.05 + grid_h - H * scale) / height, in_w / width, H * scale / height))
     ax_out = fig.add_axes(((0.05 + in_w + gap + (slot - out_w) / 2) / width,
-                           (0.05 + (H - H_out) * scale) / height, out_w / width, H_out * scale / height))
+                           (0.05 + grid_h - H_out * out_scale) / height, out_w / width,
+                           H_out * out_scale / height))
     show_grid(x, ax=ax_in, cmap=cmap, vmin=lo, vmax=hi, fmt=fmt_in, fontsize=MIN_TEXT_PT)
     show_grid(out, ax=ax_out, cmap=cmap, vmin=lo, vmax=hi, fmt=fmt_out, fontsize=MIN_TEXT_PT)
     windows = [(i, j) for i in range(H_out) for j in range(W_out)]

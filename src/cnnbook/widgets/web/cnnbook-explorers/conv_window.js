@@ -201,7 +201,7 @@
     fig.style.cssText = "display:inline-block;margin:0.3em 1em 0.3em 0;vertical-align:top";
     fig.appendChild(inner);
     var cap = doc.createElement("figcaption");
-    cap.style.cssText = "font-size:0.9em;line-height:1.3;white-space:normal";
+    cap.style.cssText = "font-size:1em;line-height:1.3;white-space:normal";
     cap.textContent = caption;
     fig.appendChild(cap);
     return fig;

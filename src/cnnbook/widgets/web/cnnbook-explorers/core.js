@@ -232,6 +232,16 @@
   E.esc = esc;
 
   // ------------------------------------------------------------ the one renderer
+  /** The smallest text of every explorer, in CSS px: the book's figure captions (`figure figcaption`
+   * in the web book) are 16 px, and no text in a figure is smaller (as cnnbook.plots._base.MIN_TEXT_PX).
+   * SVG pictures use it as their font size in user units, and are drawn no wider than SVG_MAX_WIDTH
+   * so that the web book's text column shows them at scale 1. */
+  var TEXT_PX = 16, SVG_MAX_WIDTH = 660;
+  E.TEXT_PX = TEXT_PX;
+  E.SVG_MAX_WIDTH = SVG_MAX_WIDTH;
+  // Row and column numbers: as large as the values, but grey and light so that the values lead.
+  var HEAD = "font-weight:normal;font-size:" + TEXT_PX + "px;color:#595959;font-family:sans-serif";
+
   /** A small matrix as a table: coloured cells, printed numbers, row and column headers. */
   function gridTable(spec) {
     var values = spec.values;
@@ -243,20 +253,24 @@
     if (hi === lo) { lo -= 1; hi += 1; }
     var fmt = !spec.fmt || spec.fmt === "auto" ? autoFmt(values) : spec.fmt;
     var origin = spec.origin || [0, 0];
-    var cell = "min-width:2.1em;height:1.9em;padding:0 0.25em;text-align:center;border:1px solid #888";
+    // Every number at TEXT_PX, the size of the book's figure captions. Wide grids (the transposed
+    // convolution's output reaches 28 columns) get narrower cells so that they still fit the
+    // web book's text column (about 670 px), at TEXT_PX all the same.
+    var width = W > 16 ? Math.max(1.2, Math.min(2.1, 38 / W)) : 2.1;
+    var cell = "min-width:" + width.toFixed(2) + "em;height:1.9em;padding:0 0.2em;text-align:center;border:1px solid #888";
     var parts = ['<table class="cnnbook-grid" style="border-collapse:collapse;font-family:monospace;' +
-                 'font-size:13px;line-height:1.2;margin:0.3em 0.8em 0.3em 0">'];
+                 "font-size:" + TEXT_PX + 'px;line-height:1.2;margin:0.3em 0.8em 0.3em 0">'];
     if (spec.caption) {
       parts.push('<caption style="caption-side:top;text-align:left;font-family:sans-serif;' +
                  'line-height:1.3;max-width:18em;white-space:normal">' + esc(spec.caption) + "</caption>");
     }
     var header = ['<tr><td></td>'];
     for (var c = 0; c < W; c++) {
-      header.push('<th scope="col" style="font-weight:normal;font-size:10px">' + (origin[1] + c) + "</th>");
+      header.push('<th scope="col" style="' + HEAD + '">' + (origin[1] + c) + "</th>");
     }
     parts.push(header.join("") + "</tr>");
     for (var r = 0; r < H; r++) {
-      var row = ['<tr><th scope="row" style="font-weight:normal;font-size:10px;padding-right:0.3em">' +
+      var row = ['<tr><th scope="row" style="' + HEAD + ';padding-right:0.3em">' +
                  (origin[0] + r) + "</th>"];
       for (c = 0; c < W; c++) {
         var v = values[r][c], bg, fg, text;
@@ -283,7 +297,7 @@
   /** A picture with its alt text and a visible caption. */
   E.figureBlock = function (inner, caption) {
     return '<figure style="display:inline-block;margin:0.3em 1em 0.3em 0;vertical-align:top">' + inner +
-      '<figcaption style="font-size:0.9em;line-height:1.3;white-space:normal">' + esc(caption || "") +
+      '<figcaption style="font-size:1em;line-height:1.3;white-space:normal">' + esc(caption || "") +
       "</figcaption></figure>";
   };
 
@@ -312,7 +326,7 @@
     parts.summary.setAttribute("aria-atomic", "true");
     parts.summary.style.cssText = "font-weight:600;margin:0.3em 0";
     parts.text.style.cssText = "margin:0.2em 0;white-space:pre-wrap;word-break:normal;overflow-wrap:anywhere;" +
-      "line-height:1.4;font-size:0.95em;background:none;border:none;padding:0";
+      "line-height:1.4;font-size:1em;background:none;border:none;padding:0";
     parts.grids.style.cssText = "display:flex;flex-wrap:wrap;align-items:flex-start";
     out.cnnbookParts = parts;
     return out;
@@ -445,8 +459,9 @@
     if (config.key) {
       var key = doc.createElement("div");
       key.className = "cnnbook-key";
-      key.style.cssText = WRAP;
-      key.innerHTML = "<small>" + esc(config.key) + "</small>";
+      // Full size (no <small>): the key reads the picture, and no text of an explorer is below TEXT_PX.
+      key.style.cssText = WRAP + ";margin-top:0.4em;color:#404040";
+      key.textContent = config.key;
       root.appendChild(key);
     }
     root.cnnbookMounted = true;

@@ -110,10 +110,11 @@
   function f1(x) { return x.toFixed(1); }
 
   /* Two lines over the layers on a log axis: the activations' std (solid, circles) and the
-   * gradients' std (dashed, squares), with the line std = 1 for reference. */
+   * gradients' std (dashed, squares), with the line std = 1 for reference. Every text is
+   * E.TEXT_PX; the picture is at most E.SVG_MAX_WIDTH wide. */
   E.pictures.deeper = function (pic) {
-    var n = pic.activation.length, lo = pic.decades[0], hi = pic.decades[1];
-    var left = 52, top = 12, w = 420, h = 200, width = left + w + 14, height = top + h + 58;
+    var n = pic.activation.length, lo = pic.decades[0], hi = pic.decades[1], T = E.TEXT_PX;
+    var left = 84, top = 12, w = 540, h = 230, width = left + w + 16, height = top + h + 78;
     function px(i) { return left + (n > 1 ? i / (n - 1) : 0.5) * w; }
     function py(value) {
       var y = value > 0 ? Math.log(value) / Math.LN10 : lo;
@@ -127,21 +128,22 @@
       var yy = top + (hi - e) / (hi - lo) * h;
       out.push('<line x1="' + left + '" y1="' + f1(yy) + '" x2="' + (left + w) + '" y2="' + f1(yy) + '" stroke="' +
                (e === 0 ? "#707070" : "#e0e0e0") + '"' + (e === 0 ? ' stroke-dasharray="2 2"' : "") + "/>");
-      if ((e - lo) % every === 0 || e === 0) {
-        out.push('<text x="' + (left - 4) + '" y="' + f1(yy + 4) + '" font-size="10" text-anchor="end">' +
-                 (e === 0 ? "1" : "1e" + e) + "</text>");
+      // 1 (e = 0) is always labelled; a decade label closer to it than `every` would touch it.
+      if (e === 0 || ((e - lo) % every === 0 && Math.abs(e) >= every)) {
+        out.push('<text x="' + (left - 5) + '" y="' + f1(yy) + '" font-size="' + T + '" text-anchor="end" ' +
+                 'dominant-baseline="central">' + (e === 0 ? "1" : "1e" + e) + "</text>");
       }
     }
     for (var i = 0; i < n; i++) {
       if (n <= 12 || i % 2 === 0 || i === n - 1) {
-        out.push('<text x="' + f1(px(i)) + '" y="' + (top + h + 14) + '" font-size="10" text-anchor="middle">' +
+        out.push('<text x="' + f1(px(i)) + '" y="' + (top + h + 20) + '" font-size="' + T + '" text-anchor="middle">' +
                  (i + 1) + "</text>");
       }
     }
-    out.push('<text x="' + (left + w / 2) + '" y="' + (top + h + 28) + '" font-size="11" text-anchor="middle">' +
+    out.push('<text x="' + (left + w / 2) + '" y="' + (top + h + 42) + '" font-size="' + T + '" text-anchor="middle">' +
              "convolution (conv1 = next to the input)</text>");
-    out.push('<text x="12" y="' + (top + h / 2) + '" font-size="11" text-anchor="middle" transform="rotate(-90 12 ' +
-             (top + h / 2) + ')">standard deviation (log)</text>');
+    out.push('<text x="14" y="' + (top + h / 2) + '" font-size="' + T + '" text-anchor="middle" ' +
+             'dominant-baseline="central" transform="rotate(-90 14 ' + (top + h / 2) + ')">standard deviation (log)</text>');
     [[pic.activation, BLUE, "", "circle"], [pic.gradient, VERMILLION, ' stroke-dasharray="6 3"', "square"]]
       .forEach(function (series) {
         var values = series[0], colour = series[1];
@@ -154,11 +156,11 @@
             : '<rect x="' + f1(x - 3) + '" y="' + f1(y - 3) + '" width="6" height="6" fill="' + colour + '"/>');
         });
       });
-    var ly = top + h + 44;
-    out.push('<circle cx="' + (left + 8) + '" cy="' + (ly - 4) + '" r="3" fill="' + BLUE + '"/>' +
-             '<text x="' + (left + 16) + '" y="' + ly + '" font-size="11">activations (after each ReLU)</text>');
-    out.push('<rect x="' + (left + 190) + '" y="' + (ly - 7) + '" width="6" height="6" fill="' + VERMILLION + '"/>' +
-             '<text x="' + (left + 200) + '" y="' + ly + '" font-size="11">weight gradients dL/dw</text>');
+    var ly = top + h + 68;
+    out.push('<circle cx="' + (left + 8) + '" cy="' + (ly - 5) + '" r="4" fill="' + BLUE + '"/>' +
+             '<text x="' + (left + 18) + '" y="' + ly + '" font-size="' + T + '">activations (after each ReLU)</text>');
+    out.push('<rect x="' + (left + 300) + '" y="' + (ly - 9) + '" width="8" height="8" fill="' + VERMILLION + '"/>' +
+             '<text x="' + (left + 314) + '" y="' + ly + '" font-size="' + T + '">weight gradients dL/dw</text>');
     return E.figureBlock(E.svg(width, height, out.join(""), pic.alt), pic.caption);
   };
 })();

@@ -129,8 +129,8 @@
         '" fill="none" stroke="black" stroke-width="4.5"' + dash + "/>");
       out.push('<rect x="' + x + '" y="' + y + '" width="' + (side - 3) + '" height="' + (side - 3) +
         '" fill="none" stroke="' + colour + '" stroke-width="3"' + dash + "/>");
-      out.push('<rect x="' + x + '" y="' + y + '" width="14" height="14" fill="' + colour + '"/>' +
-        '<text x="' + (x + 7) + '" y="' + (y + 7) + '" font-size="12" font-weight="bold" text-anchor="middle" ' +
+      out.push('<rect x="' + x + '" y="' + y + '" width="20" height="20" fill="' + colour + '"/>' +
+        '<text x="' + (x + 10) + '" y="' + (y + 10) + '" font-size="' + E.TEXT_PX + '" font-weight="bold" text-anchor="middle" ' +
         'dominant-baseline="central" fill="black">' + b[2] + "</text>");
     });
     return E.figureBlock(E.svg(width, height, out.join(""), pic.alt), pic.caption);

@@ -148,11 +148,15 @@
 
   function f1(x) { return x.toFixed(1); }
 
+  // The panels' layout, for text of E.TEXT_PX: a value's label sits just past its bar (|value| <= lim, so a bar
+  // never leaves its panel), and the class names sit below the lowest label a negative bar can have.
+  var TOP = 44, BOTTOM = 68;
+
   function bars(pic, values, lim, signedBars, title, x0, width, height) {
-    var K = values.length, top = 34, bottom = 40, plotH = height - top - bottom;
+    var K = values.length, top = TOP, plotH = height - top - BOTTOM, T = E.TEXT_PX;
     var zero = top + (signedBars ? plotH / 2 : plotH), scale = (signedBars ? plotH / 2 : plotH) / lim;
     var slot = width / K;
-    var out = ['<text x="' + (x0 + width / 2) + '" y="14" font-size="13" text-anchor="middle">' + E.esc(title) + "</text>",
+    var out = ['<text x="' + (x0 + width / 2) + '" y="18" font-size="' + T + '" text-anchor="middle">' + E.esc(title) + "</text>",
                '<line x1="' + x0 + '" y1="' + zero + '" x2="' + (x0 + width) + '" y2="' + zero +
                '" stroke="#808080" stroke-width="1"/>'];
     values.forEach(function (v, k) {
@@ -162,9 +166,9 @@
       out.push('<rect x="' + f1(x) + '" y="' + f1(y) + '" width="' + f1(slot * 0.64) + '" height="' + f1(Math.max(h, 0.5)) +
                '" fill="' + fill + '" stroke="black" stroke-width="0.8"/>');
       var label = signedBars ? E.py.format("+.2f", v).replace(/-/g, "−") : E.py.fixed(v, 2);
-      var ty = v >= 0 ? y - 4 : y + h + 12;
-      out.push('<text x="' + f1(x + slot * 0.32) + '" y="' + f1(ty) + '" font-size="11" text-anchor="middle">' + label + "</text>");
-      out.push('<text x="' + f1(x + slot * 0.32) + '" y="' + (height - 22) + '" font-size="12" text-anchor="middle"' +
+      var ty = v >= 0 ? y - 5 : y + h + 16;
+      out.push('<text x="' + f1(x + slot * 0.32) + '" y="' + f1(ty) + '" font-size="' + T + '" text-anchor="middle">' + label + "</text>");
+      out.push('<text x="' + f1(x + slot * 0.32) + '" y="' + (height - 30) + '" font-size="' + T + '" text-anchor="middle"' +
                (k === pic.target ? ' font-weight="bold"' : "") + ">" + E.esc(pic.names[k]) + "</text>");
     });
     return out;
@@ -172,15 +176,15 @@
 
   /* Bars of the probabilities and of dL/dz, the true class hatched orange. */
   E.pictures["loss-bars"] = function (pic) {
-    var panelW = 240, height = 210, width = 2 * panelW + 40;
+    var panelW = 280, height = 250, width = 2 * panelW + 60;
     var name = pic.mode === "softmax" ? "softmax" : "sigmoid";
     var out = ['<defs><pattern id="cnnbook-loss-hatch" width="6" height="6" patternUnits="userSpaceOnUse" ' +
                'patternTransform="rotate(45)"><rect width="6" height="6" fill="' + ORANGE + '"/>' +
                '<line x1="0" y1="0" x2="0" y2="6" stroke="black" stroke-width="1.5"/></pattern></defs>'];
     out = out.concat(bars(pic, pic.probs, 1, false, "probabilities y = " + name + "(z)", 10, panelW, height));
-    out = out.concat(bars(pic, pic.grad, pic.grad_limit, true, "gradient dL/dz", panelW + 30, panelW, height));
-    out.push('<text x="' + width / 2 + '" y="' + (height - 4) + '" font-size="11" text-anchor="middle" fill="#404040">' +
-             "hatched orange: the true class</text>");
+    out = out.concat(bars(pic, pic.grad, pic.grad_limit, true, "gradient dL/dz", panelW + 50, panelW, height));
+    out.push('<text x="' + width / 2 + '" y="' + (height - 6) + '" font-size="' + E.TEXT_PX +
+             '" text-anchor="middle" fill="#404040">hatched orange: the true class</text>');
     return E.figureBlock(E.svg(width, height, out.join(""), pic.alt), pic.caption);
   };
 })();

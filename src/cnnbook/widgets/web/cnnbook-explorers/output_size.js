@@ -172,7 +172,8 @@
     var rows = pic.rows, cols = pic.cols;
     var PH = rows.size + 2 * rows.pad, PW = cols.size + 2 * cols.pad;
     var n = Math.max(PH, PW, rows.extent, cols.extent);
-    var cell = Math.max(9, Math.min(30, Math.floor(420 / n)));
+    // Cells large enough for the padding's zeros at E.TEXT_PX (drawn up to n = 16: cell >= 36), at most 580 px in all.
+    var cell = Math.max(9, Math.min(40, Math.floor(580 / n)));
     var width = Math.max(PW, cols.extent) * cell + 2, height = Math.max(PH, rows.extent) * cell + 2;
     var fits = rows.count > 0 && cols.count > 0;
     var out = ['<defs><pattern id="cnnbook-hatch" width="6" height="6" patternUnits="userSpaceOnUse" ' +
@@ -188,7 +189,7 @@
           '" fill="' + fill + '" stroke="#909090" stroke-width="0.5"/>');
         if (!inside && n <= 16) {
           out.push('<text x="' + (c * cell + cell / 2) + '" y="' + (r * cell + cell / 2) + '" font-size="' +
-            Math.round(cell * 0.4) + '" text-anchor="middle" dominant-baseline="central" fill="#404040">0</text>');
+            E.TEXT_PX + '" text-anchor="middle" dominant-baseline="central" fill="#404040">0</text>');
         }
       }
     }

@@ -169,7 +169,7 @@
     }
     fig.appendChild(holder);
     var cap = doc.createElement("figcaption");
-    cap.style.cssText = "font-size:0.9em;line-height:1.3;white-space:normal";
+    cap.style.cssText = "font-size:1em;line-height:1.3;white-space:normal";
     cap.textContent = pic.caption;
     fig.appendChild(cap);
 

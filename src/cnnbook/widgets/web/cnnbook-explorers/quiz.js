@@ -107,7 +107,7 @@
     counter += 1;
     var prefix = "cnnbook-quiz-" + quiz.chapter + "-" + counter + "-";
     var solved = {};
-    var score = element(doc, "p", "cnnbook-quiz-score", "margin:0.4em 0;font-size:0.95em");
+    var score = element(doc, "p", "cnnbook-quiz-score", "margin:0.4em 0;font-size:1em");
     function updateScore() {
       score.textContent = "Answered correctly: " + Object.keys(solved).length + " of " + quiz.questions.length + ".";
     }

@@ -89,16 +89,21 @@
   E.explorers.shift = { compute: compute };
 
   /* The moved digit (white ink on black, dashed box round the ink) and one bar chart per model
-   * (the true class hatched, its tick label bold and underlined). */
+   * (the true class hatched, its tick label bold and underlined), two charts to a row beside the
+   * digit. Every text is E.TEXT_PX, and the picture is at most E.SVG_MAX_WIDTH wide (not scaled
+   * down in the web book's text column). */
   E.pictures.shift = function (pic) {
-    var image = pic.image, H = image.length, W = H ? image[0].length : 0;
-    var cell = Math.max(4, Math.floor(120 / Math.max(H, W))), top = 22;
+    var image = pic.image, H = image.length, W = H ? image[0].length : 0, T = E.TEXT_PX;
+    var cell = Math.max(4, Math.floor(150 / Math.max(H, W)));
     var out = [];
     function text(x, y, s, extra) {
-      return '<text x="' + x + '" y="' + y + '" font-size="11" text-anchor="middle"' + (extra || "") + ">" +
+      return '<text x="' + x + '" y="' + y + '" font-size="' + T + '" text-anchor="middle"' + (extra || "") + ">" +
         E.esc(s) + "</text>";
     }
-    out.push(text(W * cell / 2, 13, pic.title));
+    // The digit's title on two lines ("class 6," / "moved (0, 2)"): one line is wider than the digit.
+    var cut = pic.title.indexOf(", "), lines = cut > 0 ? [pic.title.slice(0, cut + 1), pic.title.slice(cut + 2)] : [pic.title];
+    lines.forEach(function (line, i) { out.push(text(W * cell / 2, 16 + 20 * i, line)); });
+    var top = 16 + 20 * (lines.length - 1) + 10;
     for (var r = 0; r < H; r++) {
       for (var c = 0; c < W; c++) {
         var g = Math.round(2.55 * image[r][c]);
@@ -114,11 +119,14 @@
     out.push('<defs><pattern id="cnnbook-shift-hatch" width="5" height="5" patternUnits="userSpaceOnUse" ' +
       'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="5" stroke="black" stroke-width="1.2"/>' +
       "</pattern></defs>");
-    var chartW = 150, chartH = 100, left = W * cell + 46, gap = 24;
+    // Each chart: its title above, class numbers and "class" below; probability ticks left of the first column.
+    var chartW = 170, chartH = 90, axis = 50, gap = 60, rowH = 28 + chartH + 56;
+    var left = W * cell + 24 + axis, perRow = 2;
     pic.models.forEach(function (model, k) {
-      var x0 = left + k * (chartW + gap), y0 = top, C = model.percents.length, bw = chartW / C;
+      var x0 = left + (k % perRow) * (chartW + gap), y0 = 28 + Math.floor(k / perRow) * rowH;
+      var C = model.percents.length, bw = chartW / C;
       var wrong = model.prediction !== pic.label;
-      out.push(text(x0 + chartW / 2, 13, model.name + ": " + model.prediction + " (" +
+      out.push(text(x0 + chartW / 2, y0 - 14, model.name + ": " + model.prediction + " (" +
         model.percents[model.prediction] + "%)"));
       out.push('<rect x="' + x0 + '" y="' + y0 + '" width="' + chartW + '" height="' + chartH +
         '" fill="none" stroke="#909090" stroke-width="0.8"/>');
@@ -133,20 +141,23 @@
           out.push('<rect x="' + x + '" y="' + y + '" width="' + (bw - 3) + '" height="' + h +
             '" fill="url(#cnnbook-shift-hatch)" stroke="none"/>');
         }
-        out.push(text(x0 + c * bw + bw / 2, y0 + chartH + 12, String(c),
-          ' font-size="9"' + (c === pic.label ? ' font-weight="bold" text-decoration="underline"' : "")));
+        out.push(text(x0 + c * bw + bw / 2, y0 + chartH + 17, String(c),
+          c === pic.label ? ' font-weight="bold" text-decoration="underline"' : ""));
       });
-      out.push(text(x0 + chartW / 2, y0 + chartH + 25, "class", ' font-size="9"'));
-      if (k === 0) {
+      out.push(text(x0 + chartW / 2, y0 + chartH + 37, "class"));
+      if (k % perRow === 0) {
         [0, 0.5, 1].forEach(function (t) {
-          out.push('<text x="' + (x0 - 3) + '" y="' + (y0 + chartH * (1 - t)) + '" font-size="9" text-anchor="end" ' +
-            'dominant-baseline="central">' + t + "</text>");
+          out.push('<text x="' + (x0 - 4) + '" y="' + (y0 + chartH * (1 - t)) + '" font-size="' + T +
+            '" text-anchor="end" dominant-baseline="central">' + t + "</text>");
         });
-        out.push('<text x="' + (x0 - 22) + '" y="' + (y0 + chartH / 2) + '" font-size="9" text-anchor="middle" ' +
-          'transform="rotate(-90 ' + (x0 - 22) + " " + (y0 + chartH / 2) + ')">probability</text>');
+        var ax = x0 - 42, ay = y0 + chartH / 2;
+        out.push('<text x="' + ax + '" y="' + ay + '" font-size="' + T + '" text-anchor="middle" ' +
+          'dominant-baseline="central" transform="rotate(-90 ' + ax + " " + ay + ')">probability</text>');
       }
     });
-    var width = left + pic.models.length * (chartW + gap), height = top + Math.max(H * cell, chartH + 30) + 2;
+    var rows = Math.ceil(pic.models.length / perRow);
+    var width = left + Math.min(pic.models.length, perRow) * (chartW + gap) - gap + 35;
+    var height = Math.max(top + H * cell, 28 + rows * rowH - 20) + 2;
     return E.figureBlock(E.svg(width, height, out.join(""), pic.alt), "");
   };
 })();

@@ -120,13 +120,15 @@
   /* The path of w over the loss contours, and the loss per step on a log scale, as SVG. */
   E.pictures["sgd-path"] = function (pic) {
     var x1 = pic.box[0], x2 = pic.box[1], y1 = pic.box[2], y2 = pic.box[3];
-    var pw = 320, ph = 160, lw = 200, lh = 160, gap = 50, pad = 20;
-    var width = pw + gap + lw + 2 * pad, height = ph + 2 * pad + 20;
-    function toPx(w) { return [pad + (w[0] - x1) / (x2 - x1) * pw, pad + (y2 - w[1]) / (y2 - y1) * ph]; }
+    // Text of E.TEXT_PX: a title line above the loss plot, two key lines below the path, tick labels
+    // in the gap between the plots; at most E.SVG_MAX_WIDTH wide.
+    var pw = 320, ph = 160, lw = 210, lh = 160, gap = 56, pad = 30, side = 10, T = E.TEXT_PX;
+    var width = side + pw + gap + lw + side, height = pad + ph + 52;
+    function toPx(w) { return [side + (w[0] - x1) / (x2 - x1) * pw, pad + (y2 - w[1]) / (y2 - y1) * ph]; }
     var clip = ' clip-path="url(#cnnbook-sgd-clip)"';
-    var out = ['<clipPath id="cnnbook-sgd-clip"><rect x="' + pad + '" y="' + pad + '" width="' + pw + '" height="' +
+    var out = ['<clipPath id="cnnbook-sgd-clip"><rect x="' + side + '" y="' + pad + '" width="' + pw + '" height="' +
                ph + '"/></clipPath>',
-               '<rect x="' + pad + '" y="' + pad + '" width="' + pw + '" height="' + ph + '" fill="white" stroke="black"/>'];
+               '<rect x="' + side + '" y="' + pad + '" width="' + pw + '" height="' + ph + '" fill="white" stroke="black"/>'];
     var centre = toPx([0, 0]), sx = pw / (x2 - x1), sy = ph / (y2 - y1);
     [0.1, 0.5, 2, 5, 10, 20, 40].forEach(function (level) {  // ellipses L(w) = level
       var rx = Math.sqrt(2 * level / pic.curvatures[0]) * sx, ry = Math.sqrt(2 * level / pic.curvatures[1]) * sy;
@@ -146,10 +148,12 @@
              '" stroke="black"/>');
     out.push('<text x="' + f1(centre[0]) + '" y="' + f1(centre[1] + 5) + '" font-size="16" text-anchor="middle" fill="' +
              VERMILLION + '" stroke="black" stroke-width="0.5">★</text>');
-    out.push('<text x="' + (pad + pw / 2) + '" y="' + (pad + ph + 16) + '" font-size="12" text-anchor="middle">' +
-             "across: w1 (shallow), up: w2 (steep); square: start, star: minimum</text>");
+    out.push('<text x="' + (side + pw / 2) + '" y="' + (pad + ph + 20) + '" font-size="' + T + '" text-anchor="middle">' +
+             "across: w1 (shallow), up: w2 (steep);</text>");
+    out.push('<text x="' + (side + pw / 2) + '" y="' + (pad + ph + 42) + '" font-size="' + T + '" text-anchor="middle">' +
+             "square: start, star: minimum</text>");
     // The loss per step, log scale.
-    var lx0 = pad + pw + gap, lo = Math.log10(pic.loss_range[0]), hi = Math.log10(pic.loss_range[1]);
+    var lx0 = side + pw + gap, lo = Math.log10(pic.loss_range[0]), hi = Math.log10(pic.loss_range[1]);
     var last = Math.max(pic.steps, 1);
     function lossPx(t, v) {
       var y = Math.log10(Math.min(Math.max(v, pic.loss_range[0]), pic.loss_range[1]));
@@ -159,14 +163,15 @@
     for (var e = Math.trunc(lo); e <= Math.trunc(hi); e += 2) {
       var yy = lossPx(0, Math.pow(10, e))[1];
       out.push('<line x1="' + lx0 + '" y1="' + f1(yy) + '" x2="' + (lx0 + lw) + '" y2="' + f1(yy) + '" stroke="#dddddd"/>');
-      out.push('<text x="' + (lx0 - 4) + '" y="' + f1(yy + 4) + '" font-size="10" text-anchor="end">1e' + e + "</text>");
+      out.push('<text x="' + (lx0 - 5) + '" y="' + f1(yy) + '" font-size="' + T + '" text-anchor="end" ' +
+               'dominant-baseline="central">1e' + e + "</text>");
     }
     out.push('<polyline points="' + pic.losses.map(function (v, t) {
       var p = lossPx(t, v);
       return f1(p[0]) + "," + f1(p[1]);
     }).join(" ") + '" fill="none" stroke="' + BLUE + '" stroke-width="1.8"/>');
-    out.push('<text x="' + (lx0 + lw / 2) + '" y="' + (pad - 6) + '" font-size="12" text-anchor="middle">loss (log scale)</text>');
-    out.push('<text x="' + (lx0 + lw / 2) + '" y="' + (pad + lh + 16) + '" font-size="12" text-anchor="middle">step 0 to ' +
+    out.push('<text x="' + (lx0 + lw / 2) + '" y="' + (pad - 9) + '" font-size="' + T + '" text-anchor="middle">loss (log scale)</text>');
+    out.push('<text x="' + (lx0 + lw / 2) + '" y="' + (pad + lh + 20) + '" font-size="' + T + '" text-anchor="middle">step 0 to ' +
              pic.steps + "</text>");
     return E.figureBlock(E.svg(width, height, out.join(""), pic.alt), pic.caption);
   };
