@@ -217,7 +217,9 @@ def test_figure_for_display_keeps_labels_that_stick_out_of_the_figure():
 # ------------------------------------------- the book's figures, as displayed: no text on text
 
 def overlapping_texts(fig):
-    """Pairs of drawn texts whose boxes overlap by more than a pixel each way, after enlarging."""
+    """Pairs of drawn texts whose boxes overlap by more than a pixel each way, after enlarging;
+    and pairs of tick labels of one axis less than 4 px apart (a quarter of the 16 px text):
+    "11" and "13" 3 px apart read as "1113"."""
     from itertools import combinations
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -229,9 +231,17 @@ def overlapping_texts(fig):
     drawn = {id(prop) for _, _, prop in _measure(fig, COLUMN_PX)[0]}
     boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in fig.findobj(Text)
              if id(t.get_fontproperties()) in drawn]
-    return [(a, b) for (a, box_a), (b, box_b) in combinations(boxes, 2)
-            if min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0) > 1
-            and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > 1]
+    found = [(a, b) for (a, box_a), (b, box_b) in combinations(boxes, 2)
+             if min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0) > 1
+             and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > 1]
+    for ax in fig.axes:
+        for labels in (ax.get_xticklabels(), ax.get_yticklabels()):
+            ticks = [(t.get_text(), t.get_window_extent(renderer)) for t in labels if t.get_visible() and t.get_text()]
+            found += [(a, b) for (a, box_a), (b, box_b) in combinations(ticks, 2)
+                      if (a, b) not in found
+                      and min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0) > -4
+                      and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > -4]
+    return found
 
 
 def test_overlapping_texts_finds_text_on_text():
@@ -260,6 +270,10 @@ def _book_figures():
         training,
     )
 
+    from cnnbook.arch import trace_layers
+
+    vgg_cfg = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]
+    vgg16 = [("pool", 2) if c == "M" else ("conv", c, 3, 1, 1) for c in vgg_cfg] + [("fc", 4096)] * 2 + [("fc", 1000)]
     rng = np.random.default_rng(0)
     digit = data.load_digits()[0][0, 0]                                    # (8, 8)
     x5 = np.array([[4, 0, 0, 1, 0], [4, 4, 2, 0, 0], [1, 2, 3, 2, 1], [0, 3, 3, 0, 0], [2, 1, 4, 2, 2]])
@@ -290,6 +304,10 @@ def _book_figures():
         "draw_fibre": lambda: filters.draw_fibre(C=3, K=4, size=7, F=3, position=(2, 3)),
         "show_pooling": lambda: pooling.show_pooling(rng.integers(0, 10, size=(4, 4)), 2, mode="avg"),
         "draw_lenet": lambda: diagrams.draw_lenet(32),
+        "plot_schedule": lambda: architectures.plot_schedule(trace_layers(vgg16, (3, 224, 224)), "VGG-16"),
+        "plot_receptive_growth": lambda: beyond.plot_receptive_growth(3, (1, 2, 4, 8), channels=64),
+        "show_pooling, avg": lambda: pooling.show_pooling(np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]),
+                                                          2, mode="avg"),
         "plot_map_sizes": lambda: architectures.plot_map_sizes(32, kernel_sizes=(3, 5), n_layers=16),
         "plot_binary_losses": lambda: losses.plot_binary_losses(-6, 6, t=1),
         "grid_row": lambda: backprop.grid_row([np.eye(3)] * 5, [f"δ{k}·F on window {k}" for k in range(5)],
@@ -328,3 +346,14 @@ def test_book_figures_have_no_text_on_text_at_the_caption_size(name):
 def test_bad_arguments_are_named(call, message):
     with pytest.raises((TypeError, ValueError), match=re.escape(message)):
         call()
+
+
+def test_overlapping_texts_finds_tick_labels_that_read_as_one():
+    # VGG's 13 conv layers with every second one ticked: "11" and "13" 3 px apart read as "1113".
+    fig = BOOK_FIGURES["plot_schedule"]()
+    for ax in fig.axes:
+        ax.set_xticks(range(1, 14, 2))
+    assert ("11", "13") in overlapping_texts(fig)
+    for ax in fig.axes:
+        ax.set_xticks(range(1, 14, 3))
+    assert overlapping_texts(fig) == []

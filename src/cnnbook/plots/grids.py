@@ -391,7 +391,7 @@ def show_filters(w, *, annotate=None, max_filters=16, ncols=None):
             raise ValueError(f"ncols must be a positive int, got ncols={ncols!r}")
         # Inches: cells as wide as the widest weight, panels as wide as a title.
         widest = max(text_width_in(format_value(auto_fmt(arr[k, 0]), v)) for k in range(K) for v in arr[k, 0].ravel())
-        panel = max(KW * (widest + 0.12), text_width_in(f"filter {K - 1}") + 0.1)
+        panel = max(KW * (widest + 0.2), text_width_in(f"filter {K - 1}") + 0.1)
         title_h = 0.4
     ncols = C_shown if C_shown > 1 else min(K, ncols or 6)
     nrows = K if C_shown > 1 else -(-K // ncols)
