@@ -109,7 +109,8 @@ MEASURE = r"""root => {
       }
     });
   });
-  return {count: items.length, smallest: Math.min(...items.map(it => it.size)), small, overlaps, outside: [...new Set(outside)]};
+  return {count: items.length, smallest: Math.min(...items.map(it => it.size)), small, overlaps,
+          outside: [...new Set(outside)]};
 }""" % {"tol": TOLERANCE_PX, "min": MIN_TEXT_PX}
 
 # Set control k of an explorer ('min' or 'max' for a slider, an option's index for a dropdown) as a

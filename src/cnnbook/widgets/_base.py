@@ -134,7 +134,8 @@ class Explorer(widgets.VBox):
             children.append(heading)
         children += [control_box, self.view]
         if key:
-            key_widget = widgets.HTML(f'<div style="{_WRAP}"><small>{html.escape(key)}</small></div>')
+            # At the text size, in dark grey (as the web book draws it): a key in <small> fell below the captions.
+            key_widget = widgets.HTML(f'<div style="{_WRAP};color:#444">{html.escape(key)}</div>')
             key_widget.add_class("cnnbook-key")
             children.append(key_widget)
         super().__init__(children, **kwargs)
