@@ -394,8 +394,9 @@ def execute(notebooks: list[str]) -> None:
         say(f"executed {path.relative_to(ROOT) if ROOT in path.parents else path}")
 
 
-# `dev.py test --fast`: unit tests and doctests, no notebooks, no browser, nothing marked slow.
-FAST = ["-m", "not slow and not browser", "tests", "src/cnnbook", "--ignore=tests/browser"]
+# `dev.py test --fast`: unit tests and doctests, no notebooks, no browser, nothing marked slow,
+# no PyTorch reference comparisons (importing torch alone takes about 3 s in each worker).
+FAST = ["-m", "not slow and not browser and not torch", "tests", "src/cnnbook", "--ignore=tests/browser"]
 
 
 def test(pytest_args: list[str]) -> None:

@@ -108,6 +108,14 @@ def require_npm() -> str:
     return npm
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests that use the ``torch`` fixture are marked ``torch``: `dev.py test --fast` leaves them out
+    (importing PyTorch takes about 3 s in each worker); the full suite runs them."""
+    for item in items:
+        if "torch" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.torch)
+
+
 @pytest.fixture(scope="session")
 def torch():
     """The ``torch`` module (skips, or fails under CNNBOOK_REQUIRE_TORCH=1)."""

@@ -37,6 +37,7 @@ def test_quick_suite_reports_every_case(bench):
     assert len([line for line in text.splitlines() if line.startswith("| ")]) == len(rows) + 1
 
 
+@pytest.mark.torch  # times PyTorch beside cnnbook when it is installed
 def test_one_column_per_thread_count_with_torch_at_the_same_count(bench):
     buf = io.StringIO()
     with redirect_stdout(buf):

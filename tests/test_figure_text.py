@@ -348,6 +348,7 @@ def test_bad_arguments_are_named(call, message):
         call()
 
 
+@pytest.mark.slow  # draws VGG's schedule twice
 def test_overlapping_texts_finds_tick_labels_that_read_as_one():
     # VGG's 13 conv layers with every second one ticked: "11" and "13" 3 px apart read as "1113".
     fig = BOOK_FIGURES["plot_schedule"]()
