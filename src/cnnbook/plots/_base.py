@@ -137,6 +137,21 @@ def text_width_in(text, fontsize=None):
     return float(TextPath((0, 0), text, size=fontsize or MIN_TEXT_PT).get_extents().width) / 72
 
 
+def number_width_in(values, fmt):
+    """Width in inches of the widest of ``values`` printed with ``fmt`` at :data:`MIN_TEXT_PT`; 0 for none.
+
+    What a cell must hold (plus a margin) so that its number fits at the caption's size.
+
+    Examples
+    --------
+    >>> number_width_in(np.array([0.5, -0.25]), "{:.2f}") == text_width_in("-0.25")
+    True
+    >>> number_width_in(np.array([]), "{:.2f}")
+    0.0
+    """
+    return max((text_width_in(format_value(fmt, v)) for v in np.asarray(values).ravel()), default=0.0)
+
+
 def text_colour(rgba):
     """'black' or 'white', whichever contrasts more with a cell colour.
 
@@ -358,6 +373,12 @@ def smallest_text_px(fig, column_px=COLUMN_PX):
     return min(sizes, default=float("inf"))
 
 
+def _points_for(min_px, px_per_pt):
+    """The font size in points that displays at ``min_px``: in 0.01 pt steps, never below, and a
+    little over, so that a box widened by the larger text (shown a little smaller) needs no extra round."""
+    return math.ceil(min_px * 1.005 / px_per_pt * 100) / 100
+
+
 def _enlarge(fig, min_px, column_px):
     """:func:`enlarge_small_text`, returning also the displayed box of the result."""
     if not min_px > 0:
@@ -374,10 +395,7 @@ def _enlarge(fig, min_px, column_px):
             warnings.warn(f"figure text still displays at {smallest:.1f} px, below {min_px} px, "
                           "after six rounds of enlarging: give the figure more room", stacklevel=3)
             return smallest, box
-        px_per_pt = fig.dpi / 72 * display_scale(box.width * fig.dpi, column_px)
-        # In 0.01 pt steps, never below; a little over the minimum so that a box
-        # widened by the larger text (shown a little smaller) needs no extra round.
-        min_pt = math.ceil(min_px * 1.005 / px_per_pt * 100) / 100
+        min_pt = _points_for(min_px, fig.dpi / 72 * display_scale(box.width * fig.dpi, column_px))
         for ax in fig.axes:
             for axis in (ax.xaxis, ax.yaxis):
                 for which, ticks in (("major", axis.majorTicks), ("minor", axis.minorTicks)):
@@ -431,8 +449,7 @@ def _raise_to_minimum_pt(fig, min_px, column_px):
     A first guess that is right for most figures (no label outside the
     figure), so that :func:`figure_for_display` needs a single draw.
     """
-    px_per_pt = fig.dpi / 72 * display_scale(fig.get_figwidth() * fig.dpi, column_px)
-    min_pt = math.ceil(min_px * 1.005 / px_per_pt * 100) / 100
+    min_pt = _points_for(min_px, fig.dpi / 72 * display_scale(fig.get_figwidth() * fig.dpi, column_px))
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             for which, ticks in (("major", axis.get_major_ticks()), ("minor", axis.get_minor_ticks())):

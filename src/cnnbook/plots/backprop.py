@@ -9,7 +9,7 @@ sits visibly smaller next to the 3×3 input it came from.
 
 import numpy as np
 
-from ._base import DIVERGING, MIN_TEXT_PT, auto_fmt, format_value, new_figure, text_width_in
+from ._base import DIVERGING, MIN_TEXT_PT, auto_fmt, new_figure, number_width_in, text_width_in
 from .grids import as_2d, show_grid
 
 __all__ = ["grid_row"]
@@ -104,8 +104,8 @@ def grid_row(arrays, titles=None, *, symbols=None, highlights=None, cmaps="gray"
     bottom = 0.1 + (0.3 if has_cols else 0.0)
     cols = sum(m.shape[1] for m in mats)
     # Never smaller than the widest number printed at the caption's size; then the gaps give way.
-    need = 0.08 + max((text_width_in(format_value(auto_fmt(m) if f == "auto" else f, v))
-                       for m, f in zip(mats, fmts) for v in m[np.isfinite(m)].ravel()), default=0.0)
+    need = 0.08 + max(number_width_in(m[np.isfinite(m)], auto_fmt(m) if f == "auto" else f)
+                      for m, f in zip(mats, fmts))
     cell = max(need, min(cell, (max_width - left - margin - gap * (n - 1)) / cols))
     # Each panel's slot is as wide as its grid or its title, whichever is wider;
     # titles go on two lines when the row would not fit on one.

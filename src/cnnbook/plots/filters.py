@@ -20,9 +20,9 @@ from ._base import (
     MIN_TEXT_PT,
     VERMILLION,
     auto_fmt,
-    format_value,
     hide_ticks,
     new_figure,
+    number_width_in,
     text_width_in,
 )
 from .grids import show_grid
@@ -85,7 +85,7 @@ def show_grids(grids, titles=None, *, cmaps=None, highlight=None, fmt="auto", ce
     fmts = [auto_fmt(a) if fmt == "auto" else fmt for a in arrays]
     # Per grid, in inches: a cell as wide as its widest number (plus a margin),
     # and a slot as wide as the grid or its title.
-    cells = [max(cell, 0.12 + max(text_width_in(format_value(f, v)) for v in a[np.isfinite(a)].ravel()))
+    cells = [max(cell, 0.12 + number_width_in(a[np.isfinite(a)], f))
              if np.isfinite(a).any() else cell for a, f in zip(arrays, fmts)]
     slots = [max(a.shape[1] * c, text_width_in(t)) for a, c, t in zip(arrays, cells, titles)]
     gap, width_max, title_h = 0.35, 8.3, 0.4

@@ -15,6 +15,7 @@ from ._base import (
     format_value,
     hide_ticks,
     new_figure,
+    number_width_in,
     outline,
     text_colour,
     text_width_in,
@@ -390,7 +391,7 @@ def show_filters(w, *, annotate=None, max_filters=16, ncols=None):
         if not (isinstance(ncols, (int, np.integer)) and ncols >= 1):
             raise ValueError(f"ncols must be a positive int, got ncols={ncols!r}")
         # Inches: cells as wide as the widest weight, panels as wide as a title.
-        widest = max(text_width_in(format_value(auto_fmt(arr[k, 0]), v)) for k in range(K) for v in arr[k, 0].ravel())
+        widest = max(number_width_in(arr[k, 0], auto_fmt(arr[k, 0])) for k in range(K))
         panel = max(KW * (widest + 0.2), text_width_in(f"filter {K - 1}") + 0.1)
         title_h = 0.4
     ncols = C_shown if C_shown > 1 else min(K, ncols or 6)

@@ -19,8 +19,8 @@ from ._base import (
     OUTLINE_COLOURS,
     OUTLINE_STYLES,
     auto_fmt,
-    format_value,
     new_figure,
+    number_width_in,
     outline,
     text_width_in,
 )
@@ -108,7 +108,7 @@ def show_pooling(values, kernel_size, stride=None, mode="max", *, fmt="auto", cm
     # Inches. The output's slot is as wide as its title, so the title stays clear of the input.
     scale = min(0.55, 5.0 / max(H, W))
     # Output cells wide enough for their numbers ("3.25") with room for the window outlines.
-    out_scale = max(scale, 0.3 + max(text_width_in(format_value(fmt_out, v)) for v in out.ravel()))
+    out_scale = max(scale, 0.3 + number_width_in(out, fmt_out))
     in_w, out_w = W * scale, W_out * out_scale
     slot = max(out_w, max(text_width_in(line) for line in title_out.splitlines()) + 0.1)
     title_h, gap = 0.7, 0.3

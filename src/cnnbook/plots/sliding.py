@@ -18,7 +18,16 @@ from matplotlib.colors import ListedColormap
 
 from .._validate import pair
 from ..conv import conv2d
-from ._base import DIVERGING, MIN_TEXT_PT, ORANGE, auto_fmt, format_value, new_figure, outline, text_width_in
+from ._base import (
+    DIVERGING,
+    MIN_TEXT_PT,
+    ORANGE,
+    auto_fmt,
+    format_value,
+    new_figure,
+    number_width_in,
+    outline,
+)
 from .grids import show_grid
 
 __all__ = [
@@ -253,8 +262,8 @@ def sliding_steps(x, w, positions=None, stride=1, padding=0):
     # Inches, for numbers at the caption's size in a figure as wide as the book's column.
     # Cells are as wide as their widest number; steps that do not fit one row take two.
     fmt_in, fmt_out = auto_fmt(x), auto_fmt(out)
-    need_in = 0.1 + max(text_width_in(format_value(fmt_in, v)) for v in np.append(xp.ravel(), 0.0))
-    need_out = 0.1 + max(text_width_in(format_value(fmt_out, v)) for v in out.ravel())
+    need_in = 0.1 + number_width_in(np.append(xp.ravel(), 0.0), fmt_in)
+    need_out = 0.1 + number_width_in(out, fmt_out)
     width, left_w, title_h = 8.3, 1.1, 0.35
     ncols = n
     if (width - left_w) / n < max(xp.shape[1] * need_in, out.shape[1] * need_out) / 0.9:
