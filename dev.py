@@ -95,6 +95,7 @@ def tool_env(single_blas_thread: bool = True) -> dict[str, str]:
         env.setdefault("OPENBLAS_NUM_THREADS", "1")
         env.setdefault("OMP_NUM_THREADS", "1")
         env.setdefault("MKL_NUM_THREADS", "1")
+        env.setdefault("CNNBOOK_THREADS", "1")   # cnnbook's own chunk threads (cnnbook.fast)
     return env
 
 

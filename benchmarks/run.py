@@ -62,10 +62,17 @@ _BLAS = None
 
 @contextlib.contextmanager
 def thread_setting(threads):
-    """``threads`` threads for numpy's BLAS, for cnnbook's fast path and for PyTorch, within the block."""
+    """``threads`` threads for numpy's BLAS, for cnnbook's fast path and for PyTorch, within the block.
+
+    0 changes nothing: each library runs as it does for a user who sets nothing (numpy's BLAS
+    and PyTorch on every core, cnnbook on ``cnnbook.fast.DEFAULT_THREADS``).
+    """
     global _BLAS
     from threadpoolctl import ThreadpoolController
 
+    if threads == 0:
+        yield
+        return
     if _BLAS is None:
         _BLAS = ThreadpoolController()   # found once: scanning the loaded libraries takes a while
     before = torch.get_num_threads() if torch is not None else None
@@ -77,6 +84,11 @@ def thread_setting(threads):
         finally:
             if torch is not None:
                 torch.set_num_threads(before)
+
+
+def label(threads):
+    """A column's name for a thread count: "1t", "2t", or "default" for 0."""
+    return "default" if threads == 0 else f"{threads}t"
 
 
 def median_ms(fn, repeat, warmup=1):
@@ -355,10 +367,12 @@ def _fmt(value, spec="{:.2f}"):
 
 
 def machine_description(thread_counts):
-    counts = " and ".join(map(str, thread_counts))
+    counts = " and ".join(map(str, thread_counts)).replace("0", "the default number of")
     lines = [f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}, "
              f"{os.cpu_count()} logical cores ({fast.usable_cores()} usable), {counts} thread(s) for BLAS,"
-             f" cnnbook and PyTorch", f"load average {os.getloadavg()[0]:.2f} at the start"]
+             f" cnnbook and PyTorch (cnnbook's default: {fast.DEFAULT_THREADS}, numpy's BLAS: "
+             f"{_blas_threads()}, PyTorch: {torch.get_num_threads() if torch is not None else '-'})",
+             f"load average {os.getloadavg()[0]:.2f} at the start"]
     try:
         with open("/proc/cpuinfo") as f:
             model = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), None)
@@ -371,12 +385,18 @@ def machine_description(thread_counts):
     return "\n".join(lines)
 
 
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return ", ".join(str(lib["num_threads"]) for lib in threadpool_info() if lib["user_api"] == "blas") or "-"
+
+
 def print_table(rows, thread_counts, out=None):
     out = out or sys.stdout
     header = ["op", "shape", "dtype", "naive ms"]
     for t in thread_counts:
-        header += [f"cnnbook ms ({t}t)", f"torch ms ({t}t)", f"cnnbook/torch ({t}t)"]
-    header += ["fast vs naive", f"GFLOP/s ({thread_counts[-1]}t)", f"of matmul ({thread_counts[-1]}t)"]
+        header += [f"cnnbook ms ({label(t)})", f"torch ms ({label(t)})", f"cnnbook/torch ({label(t)})"]
+    header += ["fast vs naive", f"GFLOP/s ({label(thread_counts[-1])})", f"of matmul ({label(thread_counts[-1])})"]
     table = []
     for r in rows:
         line = [r.op, r.shape, r.dtype, _fmt(r.naive_ms, "{:.0f}")]
@@ -428,7 +448,7 @@ def main(argv=None):
                              " (median of the passes reported; default 3, --quick 1)")
     parser.add_argument("--threads", type=int, action="append",
                         help="threads for numpy's BLAS, cnnbook's fast path and PyTorch; repeatable, one"
-                             " column each (default: 1 and every usable core)")
+                             " column each; 0 leaves every library at its own default (default: 1 and 0)")
     parser.add_argument("--only", choices=["conv", "pool", "lenet", "widgets", "choices"], action="append",
                         help="run only these groups (repeatable); 'choices' (conv2d with each of its speed"
                              " measures turned off in turn) runs only when asked for")
@@ -440,9 +460,9 @@ def main(argv=None):
     if passes < 1:
         parser.error(f"--passes must be at least 1, got --passes={passes}")
     for threads in args.threads or []:
-        if threads < 1:
-            parser.error(f"--threads must be at least 1, got --threads={threads}")
-    thread_counts = list(dict.fromkeys(args.threads or [1, fast.usable_cores()]))
+        if threads < 0:
+            parser.error(f"--threads must be 0 (each library's default) or a positive count, got --threads={threads}")
+    thread_counts = list(dict.fromkeys(args.threads or [1, 0]))
     groups = set(args.only or ["conv", "pool", "lenet", "widgets"])
 
     print(machine_description(thread_counts))

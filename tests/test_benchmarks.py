@@ -41,13 +41,15 @@ def test_quick_suite_reports_every_case(bench):
 def test_one_column_per_thread_count_with_torch_at_the_same_count(bench):
     buf = io.StringIO()
     with redirect_stdout(buf):
-        rows = bench.main(["--quick", "--threads", "1", "--threads", "2", "--only", "pool", "--passes", "2"])
+        rows = bench.main(["--quick", "--threads", "1", "--threads", "2", "--threads", "0", "--only", "pool",
+                           "--passes", "2"])
     header = next(line for line in buf.getvalue().splitlines() if line.startswith("| op"))
     assert "cnnbook ms (1t) | torch ms (1t) | cnnbook/torch (1t) | cnnbook ms (2t)" in header
-    assert len(rows) == 4 and all(set(r.by_threads) == {1, 2} for r in rows)
-    assert all(r.by_threads[t].ms > 0 for r in rows for t in (1, 2))
+    assert "| cnnbook ms (default) | torch ms (default) | cnnbook/torch (default) |" in header  # --threads 0
+    assert len(rows) == 4 and all(set(r.by_threads) == {1, 2, 0} for r in rows)
+    assert all(r.by_threads[t].ms > 0 for r in rows for t in (1, 2, 0))
     if bench.torch is not None:
-        assert all(len(r.by_threads[t].ratios) == 2 for r in rows for t in (1, 2))   # one per pass
+        assert all(len(r.by_threads[t].ratios) == 2 for r in rows for t in (1, 2, 0))   # one per pass
 
 
 def test_choices_turn_each_speed_measure_off_through_arguments(bench):
@@ -62,7 +64,7 @@ def test_choices_turn_each_speed_measure_off_through_arguments(bench):
     assert dict(vars(fast)) == before   # no module global was changed, not even for a while
 
 
-@pytest.mark.parametrize("argv", [["--repeat", "0"], ["--threads", "0"], ["--passes", "0"], ["--only", "nothing"]])
+@pytest.mark.parametrize("argv", [["--repeat", "0"], ["--threads", "-1"], ["--passes", "0"], ["--only", "nothing"]])
 def test_suite_rejects_bad_arguments(bench, argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
         bench.main(argv)

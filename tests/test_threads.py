@@ -1,5 +1,6 @@
 """The fast path on several threads: the same numbers as on one, and no threads left behind."""
 
+import re
 import threading
 
 import numpy as np
@@ -35,8 +36,8 @@ def run_all(x, w, b, kw, speed):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("x_shape, w_shape, kw, chunk_bytes", CASES)
 def test_same_numbers_on_1_2_3_and_4_threads(x_shape, w_shape, kw, chunk_bytes, dtype, rng):
-    # exact equality: the chunks do not depend on the thread count, each image's
-    # products are computed alone, and the chunks' dw shares are added in chunk order.
+    # exact equality: the chunks do not depend on the thread count, each chunk's
+    # products are the same on any thread, and the chunks' dw shares are added in chunk order.
     # The reference runs with BLAS on one thread, as the pool's threads do: OpenBLAS
     # itself may round differently on two of its own threads (it does for this float32
     # benchmark case on an AMD EPYC machine), which is not the chunking's doing.
@@ -73,7 +74,19 @@ def test_public_functions_and_layers_follow_using_threads(rng):
         assert fast.thread_count(Speed(threads=3)) == 3    # an explicit Speed wins
         np.testing.assert_array_equal(cb.conv2d(x, w, padding=1), want)
         np.testing.assert_array_equal(layer.forward(x.astype(np.float64)), want_layer)
-    assert fast.thread_count() == fast.DEFAULT_THREADS == 1   # back to the default: one thread
+    assert fast.thread_count() == fast.DEFAULT_THREADS   # back to the default
+
+
+def test_default_threads_come_from_the_environment_or_the_cores(monkeypatch):
+    monkeypatch.delenv("CNNBOOK_THREADS", raising=False)
+    assert fast._threads_from_environment() == fast.usable_cores()
+    monkeypatch.setenv("CNNBOOK_THREADS", " 3 ")
+    assert fast._threads_from_environment() == 3
+    for bad in ("0", "-2", "two", "1.5"):
+        monkeypatch.setenv("CNNBOOK_THREADS", bad)
+        with pytest.raises(ValueError, match=rf"CNNBOOK_THREADS must be a positive whole number of threads, "
+                                             rf"got CNNBOOK_THREADS='{re.escape(bad)}'"):
+            fast._threads_from_environment()
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, "2"])
@@ -137,3 +150,43 @@ def test_an_error_in_a_worker_reaches_the_caller():
     with pytest.raises(RuntimeError, match="chunk 3 failed"):
         fast.each_chunk(work, list(range(8)), Speed(threads=2))
     assert fast.each_chunk(lambda batch: batch * 2, list(range(8)), Speed(threads=2)) == list(range(0, 16, 2))
+
+
+# (x shape, pooling keywords): windows that tile, overlap, pad and run past the edge (ceil_mode)
+POOL_CASES = [
+    ((5, 3, 8, 8), dict(kernel_size=2)),
+    ((4, 2, 11, 10), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ((3, 5, 7, 9), dict(kernel_size=3, stride=1, padding=1)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("x_shape, kw", POOL_CASES)
+def test_pooling_gives_the_readable_numbers_in_any_slices_on_any_thread_count(x_shape, kw, dtype, rng):
+    # the fast pooling cuts the feature maps into slices and shares them among threads; every
+    # window stays inside one feature map, so the numbers must be exactly pool.py's. Ties (small
+    # integers), a NaN and a feature map of -inf test the winner rules slice by slice.
+    from cnnbook import pool
+    from cnnbook.geometry import pool_geometry
+
+    x = rng.integers(0, 4, x_shape).astype(dtype)
+    x[0, 0, 1, 1] = np.nan
+    x[-1, -1] = -np.inf
+    xv, geom = pool_geometry(x, **kw)
+    dout = rng.standard_normal((*x_shape[:2], *geom.out_hw)).astype(dtype)
+    dout[0, -1, 0, 0] = np.inf
+    want = [pool.max_pool2d(x, **kw), pool.max_pool2d_backward(dout, x, **kw),
+            pool.avg_pool2d(x, **kw), pool.avg_pool2d_backward(dout, x, **kw)]
+    for threads in (1, 2, 3):
+        for pool_chunk_bytes in (1, 300, fast.POOL_CHUNK_BYTES):
+            speed = Speed(threads=threads, pool_chunk_bytes=pool_chunk_bytes)
+            out, argmax = fast.max_pool2d_core(xv, geom, speed)
+            got = [out, fast.max_pool2d_backward_from_input(dout, xv, geom, speed),
+                   fast.avg_pool2d_core(xv, geom, True, speed),
+                   fast.avg_pool2d_backward_core(dout, x.shape, geom, True, speed)]
+            for name, a, c in zip(["max", "max backward", "avg", "avg backward"], want, got):
+                np.testing.assert_array_equal(c, a, err_msg=f"{name}, {threads} threads, {pool_chunk_bytes} B")
+            np.testing.assert_array_equal(fast.max_pool2d_backward_core(dout, argmax, x.shape, geom, speed), want[1])
+    with fast.using_threads(2):   # the public functions take the fast path
+        np.testing.assert_array_equal(cb.max_pool2d_backward(dout, x, **kw), want[1])
+        np.testing.assert_array_equal(nn.MaxPool2d(**kw).forward(x), want[0])

@@ -11,7 +11,15 @@ written to be read, and :mod:`cnnbook.naive` their loop twins. Plotting and widg
 """
 
 from . import conv  # the readable reference, cnnbook.conv.conv2d etc.
-from .fast import conv2d, conv2d_backward, conv_transpose2d
+from .fast import (  # the fast path: chunks of the batch, on every core
+    avg_pool2d,
+    avg_pool2d_backward,
+    conv2d,
+    conv2d_backward,
+    conv_transpose2d,
+    max_pool2d,
+    max_pool2d_backward,
+)
 from .gradcheck import gradient_check, numerical_gradient, relative_error
 from .losses import (
     binary_cross_entropy,
@@ -35,16 +43,7 @@ from .naive import (
     max_pool2d_naive,
 )
 from .norm import batch_norm2d, batch_norm2d_backward
-from .pool import (
-    avg_pool2d,
-    avg_pool2d_backward,
-    global_avg_pool2d,
-    global_avg_pool2d_backward,
-    lp_pool2d,
-    lp_pool2d_backward,
-    max_pool2d,
-    max_pool2d_backward,
-)
+from .pool import global_avg_pool2d, global_avg_pool2d_backward, lp_pool2d, lp_pool2d_backward
 from .source import show_source
 from .shapes import (
     conv_output_size,

@@ -1,26 +1,32 @@
-"""The fast path of conv2d, conv2d_backward and conv_transpose2d: what ``cnnbook.conv2d`` runs.
+"""The fast path of convolution and pooling: what ``cnnbook.conv2d`` and ``cnnbook.max_pool2d`` run.
 
 Same signatures and same numbers as the readable reference in :mod:`cnnbook.conv`
-(the tests keep them in agreement); ``cnnbook.conv2d``, ``cnnbook.conv2d_backward``,
-``cnnbook.conv_transpose2d`` and the layers of :mod:`cnnbook.nn` are the
-functions of this module. Three speed measures make it faster than the reference:
+and :mod:`cnnbook.pool` (the tests keep them in agreement); ``cnnbook.conv2d``,
+``conv2d_backward``, ``conv_transpose2d``, ``max_pool2d``, ``avg_pool2d`` and
+their backwards, and the layers of :mod:`cnnbook.nn`, are the functions of this
+module. Five speed measures make it faster than the reference:
 
 * chunks: the batch goes through a few images at a time. One chunk's im2col
   matrix (C*KH*KW times larger than its images) then stays in the processor's
   cache between the copy that writes it and the matrix products that read it;
-  a whole batch's matrix would go out to main memory and back several times;
+  a whole batch's matrix would go out to main memory and back several times.
+  Pooling goes through a few feature maps at a time, for the same reason;
+* one matrix product per chunk: the chunk's images stand side by side in its
+  im2col matrix, so BLAS gets one wide product instead of one small one per image;
 * kept work arrays: a large array allocated afresh costs a page fault for every
   4 KiB the first time it is written, so the work arrays are reused from call
   to call (:func:`scratch`);
 * full-width rows at stride 1 (:func:`grid_width`);
 * every core: the chunks are shared out among a few threads (:func:`each_chunk`).
 
-Each can be turned off through a :class:`Speed` argument of the ``*_core``
-functions; ``benchmarks/run.py`` measures what each one buys.
+Chunk sizes, full-width rows, work arrays and threads can be chosen through a
+:class:`Speed` argument of the ``*_core`` functions; ``benchmarks/run.py``
+measures what each one buys.
 
 The numbers do not depend on the thread count. Where chunks are cut depends
-only on the shapes, each image's products are computed alone, and the chunks'
-shares of ``dw`` are added up in chunk order by the calling thread.
+only on the shapes, every chunk's products are the same whichever thread
+computes them (BLAS runs on one thread inside each), and the chunks' shares of
+``dw`` are added up in chunk order by the calling thread.
 """
 
 import contextlib
@@ -39,8 +45,9 @@ try:  # limits BLAS to one thread while our own threads run; without it, one thr
 except ImportError:  # pragma: no cover - installed with scikit-learn, which the book uses
     ThreadpoolController = None
 
-from ._validate import check_dout
-from .geometry import pad, prepare_conv2d, prepare_conv_transpose2d, tap_slices, windows
+from . import pool
+from ._validate import check_bool, check_dout
+from .geometry import pad, pool_geometry, prepare_conv2d, prepare_conv_transpose2d, tap_slices, windows
 
 CHUNK_BYTES = 2 << 20   # bytes of im2col matrix per chunk: the best of 0.25-2 MiB (benchmarks/README.md)
 
@@ -49,6 +56,8 @@ KEEP_BYTES = 64 << 20   # a larger work array (one huge image) is not kept after
 BALANCE = 4             # chunks come in multiples of 4 (batch allowing): even shares for 1, 2 or 4 threads
 
 MIN_CHUNK_BYTES = 64 << 10  # ... but no chunk is cut smaller than this to get there
+
+POOL_CHUNK_BYTES = 256 << 10  # pooling: bytes of input feature maps per chunk
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,7 @@ class Speed:
     wide_rows: bool = True          # stride 1: rows of outputs as wide as the padded input
     reuse_work: bool = True         # keep work arrays between calls
     chunk_bytes: int = CHUNK_BYTES  # im2col matrix per chunk of images
+    pool_chunk_bytes: int = POOL_CHUNK_BYTES  # pooling: input feature maps per chunk
     threads: int = None             # threads that share the chunks (None: see using_threads)
 
     def __post_init__(self):
@@ -105,10 +115,19 @@ def using_threads(threads):
         _THREADS.reset(token)
 
 
-#: Threads when nobody asks for a number. 1: on this book's 2-core benchmark machine the chunk pool
-#: measured slower than one thread on most cases even when idle (benchmarks/README.md, 2026-12-02),
-#: so it is opt-in (``using_threads(usable_cores())``) until a quiet run shows it winning.
-DEFAULT_THREADS = 1
+def _threads_from_environment(name="CNNBOOK_THREADS"):
+    """``$CNNBOOK_THREADS`` if set (like ``OMP_NUM_THREADS``), else every usable core."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return usable_cores()
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a positive whole number of threads, got {name}={value!r}")
+    return int(value)
+
+
+#: Threads when nobody asks for a number: every core this process may use, or
+#: ``$CNNBOOK_THREADS`` (the book's test runner sets 1: its workers already fill the cores).
+DEFAULT_THREADS = _threads_from_environment()
 
 
 def thread_count(speed=SHIPPED):
@@ -232,11 +251,15 @@ def chunks(N, C, geom, width, itemsize, speed=SHIPPED):
     smaller than ``MIN_CHUNK_BYTES``, so that 2 or 4 threads get equal shares.
     The cut depends on the shapes only, never on the thread count.
     """
-    per_image = C * math.prod(geom.kernel) * geom.out_hw[0] * width * itemsize
-    needed = -(-N // max(1, speed.chunk_bytes // per_image))          # chunks of at most chunk_bytes
-    balanced = min(-(-needed // BALANCE) * BALANCE, N * per_image // MIN_CHUNK_BYTES)
-    count = min(N, max(needed, balanced))
-    return [slice(N * i // count, N * (i + 1) // count) for i in range(count)]
+    return cut(N, C * math.prod(geom.kernel) * geom.out_hw[0] * width * itemsize, speed.chunk_bytes)
+
+
+def cut(count, item_bytes, chunk_bytes):
+    """Slices of ``count`` items of ``item_bytes`` each, at most ``chunk_bytes`` a slice (see :func:`chunks`)."""
+    needed = -(-count // max(1, chunk_bytes // item_bytes))           # slices of at most chunk_bytes
+    balanced = min(-(-needed // BALANCE) * BALANCE, count * item_bytes // MIN_CHUNK_BYTES)
+    parts = min(count, max(needed, balanced))
+    return [slice(count * i // parts, count * (i + 1) // parts) for i in range(parts)]
 
 
 def grid_width(geom, W, speed=SHIPPED):
@@ -254,16 +277,19 @@ def grid_width(geom, W, speed=SHIPPED):
 
 
 def im2col(x, geom, width=None, out=None):
-    """:func:`cnnbook.conv.im2col` on a grid ``width`` columns wide, written into ``out`` if given.
+    """:func:`cnnbook.conv.im2col` on a grid ``width`` columns wide, images side by side, into ``out`` if given.
 
-    Returns (N, C*KH*KW, H_out*width); ``width`` is W_out (the default) or
-    ``grid_width(geom, W)``, and columns past W_out are not windows.
+    Returns (C*KH*KW, N, H_out*width): row ``(c, a, b)`` holds what tap (a, b) of
+    channel c meets in every window of every image, image after image, so that
+    one matrix product serves the whole batch (``cnnbook.conv.im2col`` keeps
+    the images apart: (N, C*KH*KW, H_out*W_out)). ``width`` is W_out (the
+    default) or ``grid_width(geom, W)``; columns past W_out are not windows.
 
     Examples
     --------
-    >>> x, _, _, geom = prepare_conv2d(np.arange(16.0).reshape(1, 1, 4, 4), np.ones((1, 1, 3, 3)))
-    >>> im2col(x, geom, grid_width(geom, 4)).shape   # rows of 4 columns, 2 of them windows
-    (1, 9, 8)
+    >>> x, _, _, geom = prepare_conv2d(np.arange(32.0).reshape(2, 1, 4, 4), np.ones((1, 1, 3, 3)))
+    >>> im2col(x, geom, grid_width(geom, 4)).shape   # 2 images, rows of 4 columns, 2 of them windows
+    (9, 2, 8)
     """
     N, C, _, W = x.shape
     KH, KW = geom.kernel
@@ -273,14 +299,14 @@ def im2col(x, geom, width=None, out=None):
         raise ValueError(f"width must be W_out={W_out} or grid_width(geom, W)={grid_width(geom, W)}, "
                          f"got width={width!r}")
     xp = pad(x, geom.pads, spare_rows=int(width > W_out))  # a wide last row runs one row further
-    view = windows(xp, geom, width).transpose(0, 1, 4, 5, 2, 3)       # (N, C, KH, KW, H_out, width)
+    view = windows(xp, geom, width).transpose(1, 4, 5, 0, 2, 3)       # (C, KH, KW, N, H_out, width)
     cols = np.empty(view.shape, dtype=x.dtype) if out is None else out.reshape(view.shape)
     np.copyto(cols, view)
-    return cols.reshape(N, C * KH * KW, H_out * width)                 # (N, C*KH*KW, H_out*width)
+    return cols.reshape(C * KH * KW, N, H_out * width)                 # (C*KH*KW, N, H_out*width)
 
 
 def col2im(dcols, x_shape, geom, out, speed=SHIPPED):
-    """:func:`cnnbook.conv.col2im` of an ``im2col`` grid of any width, written into ``out``.
+    """:func:`cnnbook.conv.col2im` of an :func:`im2col` grid (C*KH*KW, N, H_out*width), written into ``out``.
 
     Columns past W_out must be zero.
     """
@@ -290,34 +316,32 @@ def col2im(dcols, x_shape, geom, out, speed=SHIPPED):
     (top, bottom), (left, right) = geom.pads
     dh, dw = geom.dilation
     width = dcols.shape[2] // H_out
-    d = dcols.reshape(N, C, KH, KW, H_out, width)
-    dxp = scratch("col2im", (N, C, top + H + bottom + int(width > W_out), left + W + right), dcols.dtype, speed)
+    d = dcols.reshape(C, KH, KW, N, H_out, width)
+    dxp = scratch("col2im", (C, N, top + H + bottom + int(width > W_out), left + W + right), dcols.dtype, speed)
     dxp.fill(0)
     if width > W_out:
         assert geom.stride == (1, 1) and width == grid_width(geom, W), "a wide grid is for stride 1 only"
-        runs = dxp.reshape(N, C, -1)   # stride 1: a tap's outputs are one run of each plane
+        runs = dxp.reshape(C, N, -1)   # stride 1: a tap's outputs are one run of each plane
         for a in range(KH):
             for b in range(KW):
                 start = a * dh * dxp.shape[3] + b * dw
-                runs[:, :, start:start + H_out * width] += d[:, :, a, b].reshape(N, C, -1)
+                runs[:, :, start:start + H_out * width] += d[:, a, b].reshape(C, N, -1)
     else:
         for a in range(KH):
             for b in range(KW):
                 rows, columns = tap_slices(geom, a, b)
-                dxp[:, :, rows, columns] += d[:, :, a, b]       # (N, C, H_out, W_out)
-    out[...] = dxp[:, :, top:top + H, left:left + W]
+                dxp[:, :, rows, columns] += d[:, a, b]       # (C, N, H_out, W_out)
+    out[...] = dxp[:, :, top:top + H, left:left + W].transpose(1, 0, 2, 3)
     return out
 
 
 def on_grid(y, width, name, speed=SHIPPED):
-    """(n, K, H_out, W_out) -> (n, K, H_out*width) with zeros past W_out, in a work array."""
+    """(n, K, H_out, W_out) -> (K, n, H_out*width), channels first, with zeros past W_out, in a work array."""
     n, K, H_out, W_out = y.shape
-    if width == W_out:
-        return np.ascontiguousarray(y).reshape(n, K, H_out * W_out)
-    grid = scratch(name, (n, K, H_out, width), y.dtype, speed)
-    grid.fill(0)
-    grid[..., :W_out] = y
-    return grid.reshape(n, K, H_out * width)
+    grid = scratch(name, (K, n, H_out, width), y.dtype, speed)
+    grid[..., W_out:] = 0
+    grid[..., :W_out] = y.transpose(1, 0, 2, 3)
+    return grid.reshape(K, n, H_out * width)
 
 
 def conv2d_core(x, w, b, geom, speed=SHIPPED):
@@ -332,15 +356,16 @@ def conv2d_core(x, w, b, geom, speed=SHIPPED):
     def forward(batch):
         xb = x[batch]
         n = xb.shape[0]
-        cols = im2col(xb, geom, width, out=scratch("cols", (n, w_mat.shape[1], H_out * width), x.dtype, speed))
-        # every filter on every window: (K, C*KH*KW) @ (n, C*KH*KW, H_out*width)
-        if width == W_out:
-            np.matmul(w_mat, cols, out=out[batch].reshape(n, K, H_out * W_out))
+        cols = im2col(xb, geom, width, out=scratch("cols", (w_mat.shape[1], n, H_out * width), x.dtype, speed))
+        # every filter on every window of every image of the chunk, in one product:
+        # (K, C*KH*KW) @ (C*KH*KW, n*H_out*width)
+        grid = np.matmul(w_mat, cols.reshape(w_mat.shape[1], -1), out=scratch("out", (K, n * H_out * width),
+                                                                                 x.dtype, speed))
+        y = grid.reshape(K, n, H_out, width)[..., :W_out].transpose(1, 0, 2, 3)   # (n, K, H_out, W_out)
+        if b is None:
+            out[batch] = y
         else:
-            grid = np.matmul(w_mat, cols, out=scratch("out", (n, K, H_out * width), x.dtype, speed))
-            out[batch] = grid.reshape(n, K, H_out, width)[..., :W_out]      # (n, K, H_out, W_out)
-        if b is not None:
-            out[batch] += b[:, None, None]
+            np.add(y, b[:, None, None], out=out[batch])
 
     each_chunk(forward, chunks(N, C, geom, width, x.itemsize, speed), speed)
     return out
@@ -362,13 +387,13 @@ def conv2d_backward_core(dout, x, w, geom, speed=SHIPPED):
     def backward(batch):
         xb = x[batch]
         n = xb.shape[0]
-        cols = im2col(xb, geom, width, out=scratch("cols", (n, w_mat.shape[1], H_out * width), x.dtype, speed))
-        d = on_grid(dout[batch], width, "dout", speed)  # (n, K, H_out*width); no gradient for thrown-away columns
-        dcols = np.matmul(w_mat.T, d, out=scratch("dcols", cols.shape, x.dtype, speed))  # (n, C*KH*KW, H_out*width)
-        col2im(dcols, xb.shape, geom, dx[batch], speed)                    # (n, C, H, W)
-        # this chunk's share of dw = sum over images of d[n] @ cols[n].T, taken transposed:
-        # BLAS is faster that way round
-        return np.matmul(cols, d.transpose(0, 2, 1)).sum(axis=0)          # (C*KH*KW, K)
+        cols = im2col(xb, geom, width, out=scratch("cols", (w_mat.shape[1], n, H_out * width), x.dtype, speed))
+        cols = cols.reshape(w_mat.shape[1], -1)                            # (C*KH*KW, n*H_out*width)
+        d = on_grid(dout[batch], width, "dout", speed).reshape(K, -1)     # (K, n*H_out*width); 0 past W_out
+        dcols = np.matmul(w_mat.T, d, out=scratch("dcols", cols.shape, x.dtype, speed))
+        col2im(dcols.reshape(-1, n, H_out * width), xb.shape, geom, dx[batch], speed)   # (n, C, H, W)
+        # this chunk's share of dw = d @ cols.T, taken transposed: BLAS is faster that way round
+        return np.matmul(cols, d.T)                                        # (C*KH*KW, K)
 
     dw_mat = np.zeros(w_mat.T.shape, dtype=x.dtype)               # (C*KH*KW, K)
     for share in each_chunk(backward, chunks(N, C, geom, width, x.itemsize, speed), speed):
@@ -393,15 +418,140 @@ def conv_transpose2d_core(x, w, b, geom, out_hw, speed=SHIPPED):
     out = np.empty((N, C_out, *out_hw), dtype=x.dtype)
 
     def spread(batch):
-        xg = on_grid(x[batch], width, "x", speed)                             # (n, C_in, H*width)
-        n = xg.shape[0]
-        dcols = np.matmul(w_cols, xg, out=scratch("dcols", (n, w_cols.shape[0], H * width), x.dtype, speed))
-        col2im(dcols, (n, C_out, *out_hw), geom, out[batch], speed)          # (n, C_out, H_out, W_out)
+        xg = on_grid(x[batch], width, "x", speed)                             # (C_in, n, H*width)
+        n = xg.shape[1]
+        dcols = np.matmul(w_cols, xg.reshape(C_in, -1),
+                          out=scratch("dcols", (w_cols.shape[0], n * H * width), x.dtype, speed))
+        col2im(dcols.reshape(-1, n, H * width), (n, C_out, *out_hw), geom, out[batch], speed)
         if b is not None:
             out[batch] += b[:, None, None]
 
     each_chunk(spread, chunks(N, C_out, geom, width, x.itemsize, speed), speed)
     return out
+
+
+# ------------------------------------------------ pooling, a few feature maps at a time
+
+def _planes(a):
+    """(N, C, H, W) -> (N*C, 1, H, W): pooling treats every feature map alone."""
+    return a.reshape(-1, 1, *a.shape[2:])
+
+
+def _plane_chunks(x_shape, itemsize, speed):
+    # the pooling's temporaries (taps, masks, argmax) of a slice stay in cache between passes
+    N, C, H, W = x_shape
+    return cut(N * C, H * W * itemsize, speed.pool_chunk_bytes)
+
+
+def max_pool2d_core(x, geom, speed=SHIPPED, winners=True):
+    """:func:`cnnbook.pool.max_pool2d_forward` on validated input, a slice of feature maps at a time.
+
+    Returns ``(out, argmax)``, or ``(out, None)`` without ``winners``.
+    """
+    N, C = x.shape[:2]
+    planes = _planes(x)
+    out = np.empty((N * C, 1, *geom.out_hw), dtype=x.dtype)
+    argmax = np.empty(out.shape, dtype=np.min_scalar_type(math.prod(geom.kernel) - 1)) if winners else None
+
+    def forward(part):
+        if winners:
+            out[part], argmax[part] = pool.max_pool2d_forward(planes[part], geom)
+        else:
+            out[part] = pool.window_max(planes[part], geom)[0]
+
+    each_chunk(forward, _plane_chunks(x.shape, x.itemsize, speed), speed)
+    return out.reshape(N, C, *geom.out_hw), None if argmax is None else argmax.reshape(N, C, *geom.out_hw)
+
+
+def max_pool2d_backward_core(dout, argmax, x_shape, geom, speed=SHIPPED):
+    """:func:`cnnbook.pool.max_pool2d_backward_from_argmax`, a slice of feature maps at a time."""
+    H, W = x_shape[2:]
+    d, won = _planes(dout), _planes(argmax)
+    dx = np.empty((len(d), 1, H, W), dtype=dout.dtype)
+
+    def backward(part):
+        dx[part] = pool.max_pool2d_backward_from_argmax(d[part], won[part], (len(won[part]), 1, H, W), geom)
+
+    each_chunk(backward, _plane_chunks(x_shape, dout.itemsize, speed), speed)
+    return dx.reshape(x_shape)
+
+
+def max_pool2d_backward_from_input(dout, x, geom, speed=SHIPPED):
+    """The gradient of max pooling from ``x`` itself, a slice of feature maps at a time, while it is in cache.
+
+    Where the slice's maxima and ``dout`` are all finite, each window offset in
+    row-major order takes the gradient where it holds the maximum and no offset
+    before it did (PyTorch's tie rule), written straight into ``dx`` without an
+    argmax array. Otherwise (a NaN, or a window of nothing but -inf) the slice
+    goes through :func:`cnnbook.pool.max_pool2d_forward`'s rules.
+    """
+    H, W = x.shape[2:]
+    planes, d = _planes(x), _planes(dout)
+    dx = np.empty(planes.shape, dtype=dout.dtype)
+    (top, bottom), (left, right) = geom.pads
+    overlapping = geom.stride[0] < geom.kernel[0] or geom.stride[1] < geom.kernel[1]
+    # windows that tile the input exactly: every pixel is in one window, so nothing needs zeroing
+    tiled = (geom.stride == geom.kernel and top == bottom == left == right == 0
+             and H == geom.out_hw[0] * geom.kernel[0] and W == geom.out_hw[1] * geom.kernel[1])
+
+    def backward(part):
+        out, taps = pool.window_max(planes[part], geom)
+        if not (np.isfinite(out.sum()) and np.isfinite(d[part].sum())):  # a sum is finite only if every term is
+            won = pool.max_pool2d_forward(planes[part], geom)[1]
+            dx[part] = pool.max_pool2d_backward_from_argmax(d[part], won, (len(won), 1, H, W), geom)
+            return
+        if tiled:
+            dxp = dx[part]
+        else:
+            dxp = np.zeros((len(out), 1, top + H + bottom, left + W + right), dtype=dout.dtype)
+        not_met = np.ones(out.shape, dtype=bool)   # no offset before this one held the maximum
+        holds = np.empty(out.shape, dtype=bool)
+        for k, (tap, (a, b)) in enumerate(zip(taps, np.ndindex(*geom.kernel))):
+            np.equal(tap, out, out=holds)
+            won = np.logical_and(holds, not_met, out=holds) if k else holds
+            target = _tap_view(dxp, geom, a, b)
+            if overlapping:
+                target += d[part] * won
+            else:
+                np.multiply(d[part], won, out=target)
+            if k < len(taps) - 1:
+                np.logical_and(not_met, np.logical_not(won), out=not_met)
+        if not tiled:
+            dx[part] = dxp[:, :, top:top + H, left:left + W]
+
+    each_chunk(backward, _plane_chunks(x.shape, x.itemsize, speed), speed)
+    return dx.reshape(x.shape)
+
+
+def _tap_view(a, geom, i, j):
+    rows, columns = tap_slices(geom, i, j)
+    return a[:, :, rows, columns]
+
+
+def avg_pool2d_core(x, geom, count_include_pad, speed=SHIPPED):
+    """:func:`cnnbook.pool.avg_pool2d_core`, a slice of feature maps at a time."""
+    N, C = x.shape[:2]
+    planes = _planes(x)
+    out = np.empty((N * C, 1, *geom.out_hw), dtype=x.dtype)
+
+    def forward(part):
+        out[part] = pool.avg_pool2d_core(planes[part], geom, count_include_pad)
+
+    each_chunk(forward, _plane_chunks(x.shape, x.itemsize, speed), speed)
+    return out.reshape(N, C, *geom.out_hw)
+
+
+def avg_pool2d_backward_core(dout, x_shape, geom, count_include_pad, speed=SHIPPED):
+    """:func:`cnnbook.pool.avg_pool2d_backward_core`, a slice of feature maps at a time."""
+    H, W = x_shape[2:]
+    d = _planes(dout)
+    dx = np.empty((len(d), 1, H, W), dtype=dout.dtype)
+
+    def backward(part):
+        dx[part] = pool.avg_pool2d_backward_core(d[part], (len(dx[part]), 1, H, W), geom, count_include_pad)
+
+    each_chunk(backward, _plane_chunks(x_shape, dout.itemsize, speed), speed)
+    return dx.reshape(x_shape)
 
 
 # ------------------------------------------------ the public fast functions
@@ -449,3 +599,38 @@ def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, dilati
     """
     x, w, b, geom, out_hw = prepare_conv_transpose2d(x, w, b, stride, padding, output_padding, dilation)
     return conv_transpose2d_core(x, w, b, geom, out_hw)
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False):
+    """Fast :func:`cnnbook.pool.max_pool2d`: same arguments, same result (documented there).
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=(2, 3, 7, 7))
+    >>> np.array_equal(max_pool2d(x, 3, stride=2, padding=1), pool.max_pool2d(x, 3, stride=2, padding=1))
+    True
+    """
+    x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
+    return max_pool2d_core(x, geom, winners=False)[0]
+
+
+def max_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, ceil_mode=False):
+    """Fast :func:`cnnbook.pool.max_pool2d_backward`: same arguments, same result (documented there)."""
+    x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
+    dout = check_dout(dout, (*x.shape[:2], *geom.out_hw)).astype(x.dtype, copy=False)
+    return max_pool2d_backward_from_input(dout, x, geom)
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """Fast :func:`cnnbook.pool.avg_pool2d`: same arguments, same result (documented there)."""
+    check_bool(count_include_pad, "count_include_pad")
+    x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
+    return avg_pool2d_core(x, geom, count_include_pad)
+
+
+def avg_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """Fast :func:`cnnbook.pool.avg_pool2d_backward`: same arguments, same result (documented there)."""
+    check_bool(count_include_pad, "count_include_pad")
+    x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
+    dout = check_dout(dout, (*x.shape[:2], *geom.out_hw)).astype(x.dtype, copy=False)
+    return avg_pool2d_backward_core(dout, x.shape, geom, count_include_pad)

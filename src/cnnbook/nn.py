@@ -28,18 +28,21 @@ import numpy as np
 
 from .arch import layer_row
 from ._validate import as_layer_input, check_bool, check_rng, is_int, pair, parse_padding, positive_int
-from .fast import conv2d, conv2d_backward, conv2d_backward_core, conv2d_core, conv_transpose2d
+from .fast import (
+    avg_pool2d,
+    avg_pool2d_backward,
+    conv2d,
+    conv2d_backward,
+    conv2d_backward_core,
+    conv2d_core,
+    conv_transpose2d,
+    max_pool2d_backward_core,
+    max_pool2d_core,
+)
 from .geometry import ConvGeometry, pool_geometry, prepare_conv2d
 from .losses import relu, relu_backward
 from .norm import batch_norm2d, batch_norm2d_backward
-from .pool import (
-    avg_pool2d,
-    avg_pool2d_backward,
-    global_avg_pool2d,
-    global_avg_pool2d_backward,
-    max_pool2d_backward_from_argmax,
-    max_pool2d_forward,
-)
+from .pool import global_avg_pool2d, global_avg_pool2d_backward
 
 __all__ = [
     "Layer",
@@ -455,7 +458,7 @@ class MaxPool2d(_Pool2d):
         """x : (N, C, H, W) -> out : (N, C, H_out, W_out)."""
         x = as_layer_input(x, 4, "(N, C, H, W)", repr(self))
         x, geom = pool_geometry(x, **self._settings())
-        out, argmax = max_pool2d_forward(x, geom)
+        out, argmax = max_pool2d_core(x, geom)
         # Backward only needs to know which input won each window.
         self.cache = MaxPoolCache(argmax=argmax, x_shape=x.shape, geom=geom)
         return out
@@ -466,7 +469,7 @@ class MaxPool2d(_Pool2d):
         dout = np.asarray(dout, dtype=np.result_type(dout, np.float32))
         if dout.shape != cache.argmax.shape:
             raise ValueError(f"{self!r}.backward expects dout.shape={cache.argmax.shape}, got dout.shape={dout.shape}")
-        return max_pool2d_backward_from_argmax(dout, cache.argmax, cache.x_shape, cache.geom)
+        return max_pool2d_backward_core(dout, cache.argmax, cache.x_shape, cache.geom)
 
 
 class AvgPool2d(_Pool2d):

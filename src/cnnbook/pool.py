@@ -37,11 +37,11 @@ def _scatter_windows(per_offset, x_shape, geom, dtype):
 
 # ----------------------------------------------------------------- max pooling
 
-def max_pool2d_forward(x, geom):
-    """Max pooling on validated input; also returns the argmax of every window.
+def window_max(x, geom):
+    """The maximum of every window of validated input, and what each window offset holds in every window.
 
-    The argmax is the window offset ``a*KW + b`` of the winner, shape (N, C, H_out, W_out),
-    in the smallest unsigned integer type that holds ``KH*KW - 1``.
+    Returns ``out`` (N, C, H_out, W_out) and ``taps``: for each offset (a, b) in row-major
+    order, a (N, C, H_out, W_out) view of the -inf padded input.
     """
     xp = pad(x, geom.pads, -np.inf)
     KH, KW = geom.kernel
@@ -50,6 +50,17 @@ def max_pool2d_forward(x, geom):
     out = taps[0].copy()
     for tap in taps[1:]:
         np.maximum(out, tap, out=out)
+    return out, taps
+
+
+def max_pool2d_forward(x, geom):
+    """Max pooling on validated input; also returns the argmax of every window.
+
+    The argmax is the window offset ``a*KW + b`` of the winner, shape (N, C, H_out, W_out),
+    in the smallest unsigned integer type that holds ``KH*KW - 1``.
+    """
+    out, taps = window_max(x, geom)
+    KH, KW = geom.kernel
     # The winner is the first offset in row-major order that holds the maximum (PyTorch's
     # tie rule). Its number is how many offsets come before it, so count, in every window
     # at once, the offsets passed while the maximum has not been met yet.
@@ -198,6 +209,11 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     """
     check_bool(count_include_pad, "count_include_pad")
     x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
+    return avg_pool2d_core(x, geom, count_include_pad)
+
+
+def avg_pool2d_core(x, geom, count_include_pad):
+    """Average pooling on validated input."""
     sums = _window_sum(pad(x, geom.pads), geom)  # (N, C, H_out, W_out)
     return sums / avg_divisor(x.shape, geom, count_include_pad).astype(x.dtype)
 
@@ -226,8 +242,13 @@ def avg_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, ceil_mode=
     check_bool(count_include_pad, "count_include_pad")
     x, geom = pool_geometry(x, kernel_size, stride, padding, ceil_mode)
     dout = check_dout(dout, (*x.shape[:2], *geom.out_hw)).astype(x.dtype, copy=False)
-    share = dout / avg_divisor(x.shape, geom, count_include_pad).astype(x.dtype)
-    return _scatter_windows(lambda i, j: share, x.shape, geom, x.dtype)
+    return avg_pool2d_backward_core(dout, x.shape, geom, count_include_pad)
+
+
+def avg_pool2d_backward_core(dout, x_shape, geom, count_include_pad):
+    """Gradient of average pooling on validated input."""
+    share = dout / avg_divisor(x_shape, geom, count_include_pad).astype(dout.dtype)
+    return _scatter_windows(lambda i, j: share, x_shape, geom, dout.dtype)
 
 
 # ------------------------------------------------------ global average pooling
